@@ -1,0 +1,1 @@
+namespace Ates.Contracts; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace Ates.Messaging; internal static class Placeholder {}
