@@ -1,1 +1,0 @@
-namespace Ates.Contracts; internal static class Placeholder {}
