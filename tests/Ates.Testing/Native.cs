@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+
+namespace Ates.Testing;
+
+/// <summary>The few libc calls .NET has no managed API for (signals other than SIGKILL, chown, euid).</summary>
+internal static partial class Native
+{
+    // Linux signal numbers (identical on x64 and arm64).
+    public const int SIGINT = 2;
+    public const int SIGQUIT = 3;
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int KillNative(int pid, int sig);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEuidNative();
+
+    [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int ChownNative(string path, uint owner, uint group);
+
+    /// <summary>Sends <paramref name="sig"/> to a process (pid &gt; 0) or a process group (pid &lt; 0). Returns false if there was no such process.</summary>
+    public static bool Kill(int pid, int sig) => KillNative(pid, sig) == 0;
+
+    public static bool IsRoot => OperatingSystem.IsLinux() && GetEuidNative() == 0;
+
+    public static void Chown(string path, uint uid, uint gid)
+    {
+        if (ChownNative(path, uid, gid) != 0)
+            throw new IOException($"chown({path}, {uid}, {gid}) failed with errno {Marshal.GetLastPInvokeError()}.");
+    }
+
+    /// <summary>Process start time (clock ticks since boot, field 22 of /proc/PID/stat), or null if the process does not exist.</summary>
+    public static long? ProcessStartTime(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
+            var rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // rest[0] is field 3 (state), so field 22 is rest[19].
+            return long.Parse(rest[19], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Looks a user up in /etc/passwd (the Debian packages create local system users).</summary>
+    public static (uint Uid, uint Gid)? LookupUser(string name)
+    {
+        if (!File.Exists("/etc/passwd")) return null;
+        foreach (var line in File.ReadLines("/etc/passwd"))
+        {
+            var f = line.Split(':');
+            if (f.Length >= 4 && f[0] == name
+                && uint.TryParse(f[2], out var uid) && uint.TryParse(f[3], out var gid))
+                return (uid, gid);
+        }
+        return null;
+    }
+}
