@@ -14,7 +14,7 @@ public class EnvelopeTests
             ["source"] = "/ates/tasks",
             ["type"] = "task.created",
             ["time"] = "2026-03-03T16:20:00Z",
-            ["dataschema"] = "schemas/tasks/task.created/2.json",
+            ["dataschema"] = "ates:schemas/tasks/task.created/2.json",
             ["datacontenttype"] = "application/json",
             ["eventversion"] = 2,
             ["sequence"] = "1042",
@@ -69,7 +69,7 @@ public class EnvelopeTests
             ["traceparent: must be a W3C trace context traceparent like 00-<32 hex>-<16 hex>-01"],
             Registry.ValidateEnvelope(Envelope(e => e["traceparent"] = "abc")).Errors);
         Assert.Equal(
-            ["dataschema: must be a registry path like schemas/tasks/task.created/2.json"],
+            ["dataschema: must be a registry path like ates:schemas/tasks/task.created/2.json"],
             Registry.ValidateEnvelope(Envelope(e => e["dataschema"] = "https://example.com/task.json")).Errors);
         Assert.Equal(
             ["data: must be a JSON object, got \"{}\""],

@@ -1,0 +1,35 @@
+using Ates.Messaging.Outbox;
+using Ates.Messaging.Envelope;
+using Ates.Messaging.Transports;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ates.Messaging;
+
+/// <summary>The producer's retained outbox read as its event log: replay from a position into one consumer.</summary>
+public sealed class EventLog<TDb>(TDb db, IEventTransport transport, MessagingOptions options)
+    where TDb : DbContext
+{
+    public async Task<long> LastSequenceAsync(CancellationToken ct) =>
+        await db.Set<OutboxMessage>().MaxAsync(m => (long?)m.Sequence, ct) ?? 0;
+
+    /// <summary>Sends every published event from <paramref name="fromSequence"/> on to <paramref name="consumer"/>, in order. Returns how many.</summary>
+    public async Task<long> ReplayAsync(string consumer, long fromSequence, IProgress<long>? progress, CancellationToken ct)
+    {
+        var source = EventEnvelope.SourceOf(options.Service);
+        long sent = 0, position = fromSequence;
+        while (true)
+        {
+            var page = await db.Set<OutboxMessage>().AsNoTracking()
+                .Where(m => m.Sequence >= position && m.PublishedAt != null)
+                .OrderBy(m => m.Sequence)
+                .Take(options.RelayBatchSize)
+                .ToListAsync(ct);
+            if (page.Count == 0) return sent;
+
+            await transport.SendToConsumerAsync(consumer, page.Select(r => OutboxRelay<TDb>.ToEnvelope(r, source)).ToList(), ct);
+            sent += page.Count;
+            position = page[^1].Sequence + 1;
+            progress?.Report(sent);
+        }
+    }
+}

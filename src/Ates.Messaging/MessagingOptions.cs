@@ -1,0 +1,37 @@
+namespace Ates.Messaging;
+
+/// <summary>How one service publishes and consumes. Defaults suit production; tests shorten the delays.</summary>
+public sealed class MessagingOptions
+{
+    /// <summary>The service's name: the producer name in the registry and the name of its consumer queue.</summary>
+    public string Service { get; set; } = "";
+
+    /// <summary>False for an instance that only consumes; its outbox rows wait for another instance's relay.</summary>
+    public bool RelayEnabled { get; set; } = true;
+
+    /// <summary>Rows the relay hands to the transport at once.</summary>
+    public int RelayBatchSize { get; set; } = 200;
+
+    /// <summary>How often the relay looks for rows when nothing woke it.</summary>
+    public TimeSpan RelayPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long a relay's lock lasts without renewal; another instance takes over after it.</summary>
+    public TimeSpan RelayLeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Backoff of a row the transport refused: doubles per attempt up to this.</summary>
+    public TimeSpan RelayMaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Published events are kept this long as the producer's event log, for replay.</summary>
+    public TimeSpan EventLogRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>Handler attempts before an event is dead-lettered.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>Delay before attempt n+1 (the last value repeats).</summary>
+    public TimeSpan[] RetryDelays { get; set; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30)];
+
+    /// <summary>Unacknowledged messages a RabbitMQ consumer holds at once.</summary>
+    public ushort Prefetch { get; set; } = 64;
+
+    public TimeSpan RetryDelay(int attempt) => RetryDelays[Math.Clamp(attempt - 1, 0, RetryDelays.Length - 1)];
+}

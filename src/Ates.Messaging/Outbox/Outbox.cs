@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Ates.Contracts;
+using Ates.Messaging.Envelope;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ates.Messaging.Outbox;
+
+/// <summary>Writes events into the service's own database; they commit with the caller's SaveChanges.</summary>
+public interface IOutbox
+{
+    /// <summary>Validates the event against its schema and stages it. Nothing is sent until the transaction commits.</summary>
+    void Add(object @event, string partitionKey);
+}
+
+public sealed class Outbox<TDb>(TDb db, EventRegistry registry, TimeProvider time, MessagingOptions options) : IOutbox
+    where TDb : DbContext
+{
+    public void Add(object @event, string partitionKey)
+    {
+        var descriptor = registry.Describe(@event.GetType());
+        if (descriptor.Producer != options.Service)
+            throw new InvalidOperationException($"{options.Service} may not publish {descriptor.Type}: its producer is {descriptor.Producer}.");
+
+        var data = registry.Serialize(@event);
+        var check = registry.Validate(descriptor.Type, descriptor.Version, data);
+        if (!check.IsValid)
+            throw new EventContractException(descriptor.Type, descriptor.Version, check.Errors);
+
+        db.Set<OutboxMessage>().Add(new OutboxMessage
+        {
+            EventId = Guid.CreateVersion7(time.GetUtcNow()),
+            Type = descriptor.Type,
+            Version = descriptor.Version,
+            DataSchema = EventEnvelope.DataSchemaOf(descriptor.SchemaPath),
+            PartitionKey = partitionKey,
+            TraceParent = Activity.Current?.Id,
+            Data = data,
+            OccurredAt = time.GetUtcNow().UtcDateTime,
+        });
+    }
+}

@@ -1,0 +1,128 @@
+using Ates.Messaging.Envelope;
+using Ates.Messaging.Transports;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ates.Messaging.Outbox;
+
+/// <summary>
+/// Publishes committed outbox rows in sequence order. A row is marked published only after the
+/// transport confirmed it, so a crash at any point leads to a re-publish (which inboxes skip),
+/// never to a loss. Only the holder of the relay lease publishes.
+/// </summary>
+public sealed class OutboxRelay<TDb>(
+    IServiceScopeFactory scopes,
+    IEventTransport transport,
+    OutboxSignal signal,
+    MessagingOptions options,
+    TimeProvider time,
+    ILogger<OutboxRelay<TDb>> log) : BackgroundService
+    where TDb : DbContext
+{
+    readonly string _instance = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    DateTime _nextCleanup;
+
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        if (!options.RelayEnabled) return;
+        while (!stop.IsCancellationRequested)
+        {
+            var more = false;
+            try
+            {
+                more = await RunOnceAsync(stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                log.LogWarning(e, "Outbox relay of {Service} failed; it will try again", options.Service);
+            }
+
+            if (!more) await signal.WaitAsync(options.RelayPollInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Publishes one batch if this instance holds the lease. True when more rows may be waiting.</summary>
+    public async Task<bool> RunOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDb>();
+        var now = time.GetUtcNow().UtcDateTime;
+
+        if (!await RelayLock.TryHoldAsync(db, _instance, now, options.RelayLeaseDuration, ct)) return false;
+
+        var rows = await db.Set<OutboxMessage>()
+            .Where(m => m.PublishedAt == null && (m.NextAttemptAt == null || m.NextAttemptAt <= now))
+            .OrderBy(m => m.Sequence)
+            .Take(options.RelayBatchSize)
+            .AsNoTracking()
+            .ToListAsync(ct);
+
+        if (rows.Count == 0)
+        {
+            await CleanupAsync(db, now, ct);
+            return false;
+        }
+
+        var source = EventEnvelope.SourceOf(options.Service);
+        try
+        {
+            await transport.PublishAsync(rows.Select(r => ToEnvelope(r, source)).ToList(), ct);
+            await MarkPublishedAsync(db, rows.Select(r => r.Sequence).ToList(), ct);
+            return rows.Count == options.RelayBatchSize;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Publishing a batch of {Count} events failed; publishing them one by one", rows.Count);
+        }
+
+        // One by one, so that one row the transport refuses does not hold back the rows behind it.
+        var published = 0;
+        foreach (var row in rows)
+        {
+            try
+            {
+                await transport.PublishAsync([ToEnvelope(row, source)], ct);
+                await MarkPublishedAsync(db, [row.Sequence], ct);
+                published++;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var attempts = row.Attempts + 1;
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(options.RelayMaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, attempts)));
+                await db.Set<OutboxMessage>().Where(m => m.Sequence == row.Sequence).ExecuteUpdateAsync(s => s
+                    .SetProperty(m => m.Attempts, attempts)
+                    .SetProperty(m => m.NextAttemptAt, time.GetUtcNow().UtcDateTime + backoff)
+                    .SetProperty(m => m.LastError, Truncate(e.Message)), ct);
+            }
+        }
+        return published > 0;
+    }
+
+    public static EventEnvelope ToEnvelope(OutboxMessage row, string source) => new(
+        row.EventId, source, row.Type, row.Version, new DateTimeOffset(DateTime.SpecifyKind(row.OccurredAt, DateTimeKind.Utc)),
+        row.DataSchema, row.Sequence, row.PartitionKey, row.TraceParent, row.Data);
+
+    async Task MarkPublishedAsync(TDb db, List<long> sequences, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        // The transport has the events now: this update must happen even if the host is stopping.
+        await db.Set<OutboxMessage>().Where(m => sequences.Contains(m.Sequence))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.PublishedAt, now).SetProperty(m => m.LastError, (string?)null), CancellationToken.None);
+    }
+
+    async Task CleanupAsync(TDb db, DateTime now, CancellationToken ct)
+    {
+        if (now < _nextCleanup) return;
+        _nextCleanup = now.AddMinutes(10);
+        var before = now - options.EventLogRetention;
+        await db.Set<OutboxMessage>().Where(m => m.PublishedAt != null && m.PublishedAt < before).ExecuteDeleteAsync(ct);
+    }
+
+    static string Truncate(string text) => text.Length <= 1000 ? text : text[..1000];
+}

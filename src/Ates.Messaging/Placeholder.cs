@@ -1,1 +1,0 @@
-namespace Ates.Messaging; internal static class Placeholder {}

@@ -1,0 +1,44 @@
+using Ates.Messaging.Envelope;
+
+namespace Ates.Messaging.Transports;
+
+/// <summary>Carries a producer's events to the consuming services.</summary>
+public interface IEventTransport
+{
+    /// <summary>
+    /// Hands the events to every subscribed consumer, in order. Returns only when the transport
+    /// has taken responsibility for all of them (broker confirms, or every embedded subscriber committed);
+    /// throws otherwise, and the relay tries again.
+    /// </summary>
+    Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken ct);
+
+    /// <summary>Sends events to one consumer only: replay of the producer's log.</summary>
+    Task SendToConsumerAsync(string consumer, IReadOnlyList<EventEnvelope> events, CancellationToken ct);
+}
+
+/// <summary>Starts this service's consumer on a transport; it stops with the host.</summary>
+public interface IConsumerTransport
+{
+    Task StartConsumingAsync(ConsumerRegistration consumer, CancellationToken ct);
+    Task StopConsumingAsync(CancellationToken ct);
+}
+
+/// <summary>A consuming service: its name, the event types it subscribes to, and how one delivery is handled.</summary>
+public sealed record ConsumerRegistration(
+    string Service,
+    IReadOnlyCollection<string> EventTypes,
+    Func<ReadOnlyMemory<byte>, int, CancellationToken, Task<ConsumeOutcome>> ConsumeAsync,
+    Func<int, TimeSpan> RetryDelay);
+
+/// <summary>What became of one delivery attempt.</summary>
+public enum ConsumeOutcome
+{
+    /// <summary>Handled and committed.</summary>
+    Handled,
+    /// <summary>Seen before (by id): skipped.</summary>
+    Duplicate,
+    /// <summary>Stored as a dead letter with its reason; the transport moves on.</summary>
+    DeadLettered,
+    /// <summary>The handler failed; deliver it again after a delay.</summary>
+    RetryLater,
+}

@@ -1,0 +1,154 @@
+using System.Text;
+using Ates.Contracts;
+using Ates.Messaging.Envelope;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Ates.Messaging.Transports.RabbitMq;
+
+/// <summary>
+/// Publishes persistent messages with publisher confirms (mandatory, so an unroutable event is
+/// refused and retried rather than dropped) and consumes with manual acks sent after the
+/// consumer's commit. A failed delivery goes to a delay queue and comes back with its attempt count.
+/// </summary>
+public sealed class RabbitMqTransport(
+    RabbitMqConnection connection,
+    RabbitMqOptions rabbit,
+    MessagingOptions options,
+    EventRegistry registry,
+    ILogger<RabbitMqTransport> log) : IEventTransport, IConsumerTransport, IAsyncDisposable
+{
+    readonly SemaphoreSlim _publishGate = new(1, 1);
+    readonly Topology _topology = new(rabbit.Namespace);
+    IChannel? _publisher;
+    IChannel? _consumerChannel;
+    string? _consumerTag;
+
+    public Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken ct) =>
+        PublishAsync(events, e => (_topology.ExchangeOf(options.Service), e.Type), ct);
+
+    public Task SendToConsumerAsync(string consumer, IReadOnlyList<EventEnvelope> events, CancellationToken ct) =>
+        PublishAsync(events, _ => ("", _topology.QueueOf(consumer)), ct);
+
+    async Task PublishAsync(IReadOnlyList<EventEnvelope> events, Func<EventEnvelope, (string Exchange, string RoutingKey)> route, CancellationToken ct)
+    {
+        await _publishGate.WaitAsync(ct);
+        try
+        {
+            var channel = await PublisherAsync(ct);
+            // Publish the whole batch, then wait for every confirm: one round trip per batch, not per event.
+            var confirms = new List<ValueTask>(events.Count);
+            foreach (var envelope in events)
+            {
+                var (exchange, routingKey) = route(envelope);
+                confirms.Add(channel.BasicPublishAsync(exchange, routingKey, mandatory: true, Properties(envelope, 1), envelope.Encode(), ct));
+            }
+            foreach (var confirm in confirms) await confirm;
+        }
+        finally
+        {
+            _publishGate.Release();
+        }
+    }
+
+    async Task<IChannel> PublisherAsync(CancellationToken ct)
+    {
+        if (_publisher is { IsOpen: true } open) return open;
+        if (_publisher is not null) await _publisher.DisposeAsync();
+        var conn = await connection.GetAsync(ct);
+        _publisher = await conn.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
+        await _topology.DeclareProducerAsync(_publisher, options.Service, ct);
+        return _publisher;
+    }
+
+    static BasicProperties Properties(EventEnvelope envelope, int attempt) => new()
+    {
+        Persistent = true,
+        MessageId = envelope.Id.ToString(),
+        ContentType = EventEnvelope.ContentType,
+        Type = envelope.Type,
+        Timestamp = new AmqpTimestamp(envelope.Time.ToUnixTimeSeconds()),
+        Headers = new Dictionary<string, object?> { [Topology.AttemptHeader] = attempt },
+    };
+
+    public async Task StartConsumingAsync(ConsumerRegistration consumer, CancellationToken ct)
+    {
+        var conn = await connection.GetAsync(ct);
+        var channel = _consumerChannel = await conn.CreateChannelAsync(cancellationToken: ct);
+        var delays = Enumerable.Range(1, options.MaxAttempts).Select(options.RetryDelay).ToList();
+        await _topology.DeclareConsumerAsync(channel, consumer, registry, delays, rabbit.QuorumQueues, ct);
+        await channel.BasicQosAsync(0, options.Prefetch, global: false, ct);
+
+        var receiver = new AsyncEventingBasicConsumer(channel);
+        receiver.ReceivedAsync += (_, delivery) => OnDeliveryAsync(channel, consumer, delivery);
+        _consumerTag = await channel.BasicConsumeAsync(_topology.QueueOf(consumer.Service), autoAck: false, receiver, ct);
+    }
+
+    async Task OnDeliveryAsync(IChannel channel, ConsumerRegistration consumer, BasicDeliverEventArgs delivery)
+    {
+        var attempt = AttemptOf(delivery.BasicProperties);
+        var ct = delivery.CancellationToken;
+        try
+        {
+            var outcome = await consumer.ConsumeAsync(delivery.Body, attempt, ct);
+            if (outcome == ConsumeOutcome.RetryLater) await ScheduleRetryAsync(consumer, delivery, attempt + 1, consumer.RetryDelay(attempt), ct);
+            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Not even a dead letter could be written (the database is down?): try again after a
+            // delay without counting the attempt; if the broker is gone too, it redelivers by itself.
+            log.LogWarning(e, "{Service} could not settle a delivery; it comes back after a delay", options.Service);
+            try
+            {
+                await ScheduleRetryAsync(consumer, delivery, attempt, consumer.RetryDelay(attempt), ct);
+                await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, ct);
+            }
+            catch (Exception retryFailure)
+            {
+                log.LogDebug(retryFailure, "Scheduling the retry failed; the broker redelivers the message");
+                try { await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true); }
+                catch (Exception nackFailure) { log.LogDebug(nackFailure, "Nack failed; the broker redelivers after the channel closed"); }
+            }
+        }
+    }
+
+    async Task ScheduleRetryAsync(ConsumerRegistration consumer, BasicDeliverEventArgs delivery, int nextAttempt, TimeSpan delay, CancellationToken ct)
+    {
+        await _publishGate.WaitAsync(ct);
+        try
+        {
+            var channel = await PublisherAsync(ct);
+            var properties = new BasicProperties(delivery.BasicProperties)
+            {
+                Headers = new Dictionary<string, object?>(delivery.BasicProperties.Headers ?? new Dictionary<string, object?>()) { [Topology.AttemptHeader] = nextAttempt },
+            };
+            await channel.BasicPublishAsync("", _topology.RetryQueueOf(consumer.Service, delay), mandatory: true, properties, delivery.Body, ct);
+        }
+        finally
+        {
+            _publishGate.Release();
+        }
+    }
+
+    static int AttemptOf(IReadOnlyBasicProperties properties) =>
+        properties.Headers?.TryGetValue(Topology.AttemptHeader, out var value) == true
+            ? value switch { int i => i, long l => (int)l, byte[] b when int.TryParse(Encoding.UTF8.GetString(b), out var p) => p, _ => 1 }
+            : 1;
+
+    public async Task StopConsumingAsync(CancellationToken ct)
+    {
+        if (_consumerChannel is { IsOpen: true } channel && _consumerTag is not null)
+        {
+            try { await channel.BasicCancelAsync(_consumerTag, cancellationToken: ct); }
+            catch (Exception e) { log.LogDebug(e, "Cancelling the consumer failed"); }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_consumerChannel is not null) await _consumerChannel.DisposeAsync();
+        if (_publisher is not null) await _publisher.DisposeAsync();
+    }
+}

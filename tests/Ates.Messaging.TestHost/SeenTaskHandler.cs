@@ -1,0 +1,39 @@
+using Ates.Contracts;
+using Ates.Messaging.Inbox;
+
+namespace Ates.Messaging.TestHost;
+
+/// <summary>Records every task.created it is given. Titles steer failures: "poison…" always throws, "flaky…" throws on the first try.</summary>
+public sealed class SeenTaskHandler(TestDb db, HandlerFaults faults) : IEventHandler<TaskCreated>
+{
+    public async Task HandleAsync(TaskCreated @event, EventContext context, CancellationToken ct)
+    {
+        if (@event.Title.StartsWith("poison", StringComparison.Ordinal))
+            throw new InvalidOperationException($"The handler cannot digest '{@event.Title}'.");
+        if (@event.Title.StartsWith("flaky", StringComparison.Ordinal) && faults.FirstTry(context.EventId))
+            throw new TimeoutException("A passing failure.");
+
+        db.SeenTasks.Add(new SeenTask { TaskId = @event.TaskId, EventId = context.EventId, Sequence = context.Sequence, Title = @event.Title });
+        await db.SaveChangesAsync(ct);
+
+        if (faults.HoldOn is { } title && @event.Title == title)
+        {
+            // Written but not committed: the test kills the process here.
+            Console.WriteLine($"HOLDING {@event.TaskId}");
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+    }
+}
+
+public sealed class HandlerFaults
+{
+    readonly HashSet<Guid> _failedOnce = [];
+
+    /// <summary>A title whose handling stops before the commit and waits to be killed.</summary>
+    public string? HoldOn { get; set; }
+
+    public bool FirstTry(Guid eventId)
+    {
+        lock (_failedOnce) return _failedOnce.Add(eventId);
+    }
+}
