@@ -17,7 +17,7 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test Ates.slnx --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+dotnet test Ates.slnx "$@" 2>&1 | tee "$log" || status=$?
 
 # One plain closing line over every test assembly.
 awk '/^(Passed!|Failed!) +- +Failed: /{ gsub(",", ""); f+=$4; p+=$6; s+=$8 }

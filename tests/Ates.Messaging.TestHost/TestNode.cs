@@ -1,5 +1,8 @@
 using Ates.Contracts;
+using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Outbox;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Ates.Messaging.Transports.Embedded;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +26,9 @@ public sealed record NodeSettings(string Service, string Database, string Transp
     public string? HoldOn { get; init; }
     public bool Relay { get; init; } = true;
     public Action<MessagingOptions>? Tune { get; init; }
+
+    /// <summary>When set, the node is a web app on this loopback port with the dead-letter API at /ops/dead-letters.</summary>
+    public int? HttpPort { get; init; }
 }
 
 public static class TestNode
@@ -30,7 +36,8 @@ public static class TestNode
     /// <summary>A host running one test service. Several may share one <paramref name="bus"/> in one process.</summary>
     public static IHost Build(NodeSettings settings, EmbeddedBus? bus = null)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls(settings.HttpPort is { } port ? $"http://127.0.0.1:{port}" : "http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(new HandlerFaults { HoldOn = settings.HoldOn });
@@ -63,6 +70,7 @@ public static class TestNode
             throw new ArgumentException($"Unknown transport '{settings.Transport}'.");
 
         var host = builder.Build();
+        host.MapDeadLetters<TestDb>();
         using var scope = host.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<TestDb>();
         db.Database.EnsureCreated();
