@@ -34,6 +34,7 @@ public static class Pipeline
         var clock = Stopwatch.StartNew();
         // Four writers committing 10 events a transaction, as request handlers would.
         await Task.WhenAll(titles.Chunk((count + 3) / 4).Select(part => TestNode.ProduceAsync(producer.Services, part, 10, CancellationToken.None)));
+        var produced = clock.Elapsed;
         while (true)
         {
             await using var scope = consumer.Services.CreateAsyncScope();
@@ -46,6 +47,6 @@ public static class Pipeline
         await consumer.StopAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var file in files) foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
-        return new Result($"aTES {transport} on {database} (outbox→inbox)", count, clock.Elapsed);
+        return new Result($"aTES {transport} on {database} (outbox→inbox)", count, clock.Elapsed) { ProducerSeconds = produced.TotalSeconds };
     }
 }

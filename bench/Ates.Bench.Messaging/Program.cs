@@ -36,7 +36,7 @@ if (jsonPath is not null)
 void Report(Result result, Result? raw)
 {
     if (raw is not null) result.RatioToRaw = result.PerSecond / raw.PerSecond;
-    Console.WriteLine($"  {result.Name}: {result.PerSecond:F0} events/s");
+    Console.WriteLine($"  {result.Name}: {result.PerSecond:F0} events/s{(result.ProducerSeconds is { } p ? $" (producers done after {p:F2} s)" : "")}");
 }
 
 int ArgValue(string name, int fallback)
@@ -54,6 +54,9 @@ namespace Ates.Bench.Messaging
         public double Seconds { get; } = elapsed.TotalSeconds;
         public double PerSecond => Events / Seconds;
         public double? RatioToRaw { get; set; }
+
+        /// <summary>Of <see cref="Seconds"/>, how long the producers took to commit every event (outbox rows written).</summary>
+        public double? ProducerSeconds { get; init; }
     }
 
     static class Machine

@@ -23,12 +23,18 @@ public interface IConsumerTransport
     Task StopConsumingAsync(CancellationToken ct);
 }
 
-/// <summary>A consuming service: its name, the event types it subscribes to, and how one delivery is handled.</summary>
+/// <summary>
+/// A consuming service: its name, the event types it subscribes to, how a batch of deliveries is
+/// handled (an outcome per delivery, in order), and the delay before a failed one's next attempt.
+/// </summary>
 public sealed record ConsumerRegistration(
     string Service,
     IReadOnlyCollection<string> EventTypes,
-    Func<ReadOnlyMemory<byte>, int, CancellationToken, Task<ConsumeOutcome>> ConsumeAsync,
+    Func<IReadOnlyList<Delivery>, CancellationToken, Task<ConsumeOutcome[]>> ConsumeAsync,
     Func<int, TimeSpan> RetryDelay);
+
+/// <summary>One message as the transport hands it over, with how many times it has been tried (1 the first time).</summary>
+public readonly record struct Delivery(ReadOnlyMemory<byte> Body, int Attempt);
 
 /// <summary>What became of one delivery attempt.</summary>
 public enum ConsumeOutcome

@@ -47,23 +47,29 @@ public sealed class EmbeddedBus
 
     internal async Task DeliverAsync(IReadOnlyList<EventEnvelope> events, string? onlyTo, TimeProvider time, CancellationToken ct)
     {
-        List<(string Name, Subscriber Subscriber)> subscribers;
-        lock (_gate) subscribers = _subscribers.Where(s => onlyTo is null || s.Key == onlyTo).Select(s => (s.Key, s.Value)).ToList();
+        List<Subscriber> subscribers;
+        lock (_gate) subscribers = _subscribers.Where(s => onlyTo is null || s.Key == onlyTo).Select(s => s.Value).ToList();
         if (onlyTo is not null && subscribers.Count == 0) throw new InvalidOperationException($"No consumer named {onlyTo} is declared.");
 
-        foreach (var envelope in events)
+        var bodies = new Dictionary<Guid, ReadOnlyMemory<byte>>();
+        foreach (var subscriber in subscribers)
         {
-            ReadOnlyMemory<byte>? body = null;
-            foreach (var (_, subscriber) in subscribers)
+            var deliveries = events.Where(e => onlyTo is not null || subscriber.Takes(e.Type))
+                .Select(e => bodies.TryGetValue(e.Id, out var body) ? body : bodies[e.Id] = e.Encode())
+                .Select(body => new Delivery(body, 1))
+                .ToList();
+            if (deliveries.Count == 0) continue;
+
+            var consumer = await subscriber.WaitAttachedAsync(ct);
+            var outcomes = await consumer.ConsumeAsync(deliveries, ct);
+            for (var i = 0; i < deliveries.Count; i++)
             {
-                if (onlyTo is null && !subscriber.Takes(envelope.Type)) continue;
-                var consumer = await subscriber.WaitAttachedAsync(ct);
-                body ??= envelope.Encode();
-                for (var attempt = 1; ; attempt++)
+                // In-process there is no delay queue: the relay waits out a failed event's retries, and
+                // its row is marked published only once every subscriber has settled it.
+                for (var attempt = 2; outcomes[i] == ConsumeOutcome.RetryLater; attempt++)
                 {
-                    var outcome = await consumer.ConsumeAsync(body.Value, attempt, ct);
-                    if (outcome != ConsumeOutcome.RetryLater) break;
-                    await Task.Delay(consumer.RetryDelay(attempt), time, ct);
+                    await Task.Delay(consumer.RetryDelay(attempt - 1), time, ct);
+                    outcomes[i] = (await consumer.ConsumeAsync([deliveries[i] with { Attempt = attempt }], ct))[0];
                 }
             }
         }

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Threading.Channels;
 using Ates.Contracts;
 using Ates.Messaging.Envelope;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,8 @@ public sealed class RabbitMqTransport(
     IChannel? _publisher;
     IChannel? _consumerChannel;
     string? _consumerTag;
+    Channel<Received>? _inbound;
+    Task? _worker;
 
     public Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken ct) =>
         PublishAsync(events, e => (_topology.ExchangeOf(options.Service), e.Type), ct);
@@ -80,49 +83,74 @@ public sealed class RabbitMqTransport(
         await _topology.DeclareConsumerAsync(channel, consumer, registry, delays, rabbit.QuorumQueues, ct);
         await channel.BasicQosAsync(0, options.Prefetch, global: false, ct);
 
+        // Deliveries are queued here and handled in batches by one worker: one commit for all that has arrived.
+        var inbound = Channel.CreateBounded<Received>(options.Prefetch);
+        _inbound = inbound;
+        _worker = Task.Run(() => WorkAsync(channel, consumer, inbound.Reader), CancellationToken.None);
+
         var receiver = new AsyncEventingBasicConsumer(channel);
-        receiver.ReceivedAsync += (_, delivery) => OnDeliveryAsync(channel, consumer, delivery);
+        receiver.ReceivedAsync += async (_, delivery) =>
+            // The body's memory belongs to the client only until this returns: keep a copy.
+            await inbound.Writer.WriteAsync(new Received(delivery.DeliveryTag, delivery.Body.ToArray(), delivery.BasicProperties), CancellationToken.None);
         _consumerTag = await channel.BasicConsumeAsync(_topology.QueueOf(consumer.Service), autoAck: false, receiver, ct);
     }
 
-    async Task OnDeliveryAsync(IChannel channel, ConsumerRegistration consumer, BasicDeliverEventArgs delivery)
+    sealed record Received(ulong Tag, byte[] Body, IReadOnlyBasicProperties Properties)
     {
-        var attempt = AttemptOf(delivery.BasicProperties);
-        var ct = delivery.CancellationToken;
-        try
+        public int Attempt => AttemptOf(Properties);
+    }
+
+    async Task WorkAsync(IChannel channel, ConsumerRegistration consumer, ChannelReader<Received> inbound)
+    {
+        var batch = new List<Received>(options.Prefetch);
+        while (await inbound.WaitToReadAsync())
         {
-            var outcome = await consumer.ConsumeAsync(delivery.Body, attempt, ct);
-            if (outcome == ConsumeOutcome.RetryLater) await ScheduleRetryAsync(consumer, delivery, attempt + 1, consumer.RetryDelay(attempt), ct);
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, ct);
-        }
-        catch (Exception e) when (!ct.IsCancellationRequested)
-        {
-            // Not even a dead letter could be written (the database is down?): try again after a
-            // delay without counting the attempt; if the broker is gone too, it redelivers by itself.
-            log.LogWarning(e, "{Service} could not settle a delivery; it comes back after a delay", options.Service);
+            batch.Clear();
+            while (batch.Count < options.Prefetch && inbound.TryRead(out var received)) batch.Add(received);
+
+            ConsumeOutcome[]? outcomes = null;
             try
             {
-                await ScheduleRetryAsync(consumer, delivery, attempt, consumer.RetryDelay(attempt), ct);
-                await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, ct);
+                outcomes = await consumer.ConsumeAsync(batch.Select(r => new Delivery(r.Body, r.Attempt)).ToList(), CancellationToken.None);
             }
-            catch (Exception retryFailure)
+            catch (Exception e)
             {
-                log.LogDebug(retryFailure, "Scheduling the retry failed; the broker redelivers the message");
-                try { await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true); }
-                catch (Exception nackFailure) { log.LogDebug(nackFailure, "Nack failed; the broker redelivers after the channel closed"); }
+                // Not even a dead letter could be written (the database is down?): each comes back after a delay, the attempt not counted.
+                log.LogWarning(e, "{Service} could not settle {Count} deliveries; they come back after a delay", options.Service, batch.Count);
+            }
+
+            foreach (var (received, i) in batch.Select((r, i) => (r, i)))
+            {
+                try
+                {
+                    if (outcomes is null)
+                        await ScheduleRetryAsync(consumer, received, received.Attempt, consumer.RetryDelay(received.Attempt));
+                    else if (outcomes[i] == ConsumeOutcome.RetryLater)
+                        await ScheduleRetryAsync(consumer, received, received.Attempt + 1, consumer.RetryDelay(received.Attempt));
+                    // Acked only now, after the consumer's commit (or the retry copy's confirm). A tag from before a
+                    // channel recovery is ignored by the client; the broker redelivers that message and the inbox skips it.
+                    await channel.BasicAckAsync(received.Tag, multiple: false);
+                }
+                catch (Exception e)
+                {
+                    log.LogDebug(e, "Settling a delivery failed; the broker redelivers it");
+                    try { await channel.BasicNackAsync(received.Tag, multiple: false, requeue: true); }
+                    catch (Exception nackFailure) { log.LogDebug(nackFailure, "Nack failed; the broker redelivers after the channel closed"); }
+                }
             }
         }
     }
 
-    async Task ScheduleRetryAsync(ConsumerRegistration consumer, BasicDeliverEventArgs delivery, int nextAttempt, TimeSpan delay, CancellationToken ct)
+    async Task ScheduleRetryAsync(ConsumerRegistration consumer, Received delivery, int nextAttempt, TimeSpan delay)
     {
+        var ct = CancellationToken.None;
         await _publishGate.WaitAsync(ct);
         try
         {
             var channel = await PublisherAsync(ct);
-            var properties = new BasicProperties(delivery.BasicProperties)
+            var properties = new BasicProperties(delivery.Properties)
             {
-                Headers = new Dictionary<string, object?>(delivery.BasicProperties.Headers ?? new Dictionary<string, object?>()) { [Topology.AttemptHeader] = nextAttempt },
+                Headers = new Dictionary<string, object?>(delivery.Properties.Headers ?? new Dictionary<string, object?>()) { [Topology.AttemptHeader] = nextAttempt },
             };
             await channel.BasicPublishAsync("", _topology.RetryQueueOf(consumer.Service, delay), mandatory: true, properties, delivery.Body, ct);
         }
@@ -144,6 +172,9 @@ public sealed class RabbitMqTransport(
             try { await channel.BasicCancelAsync(_consumerTag, cancellationToken: ct); }
             catch (Exception e) { log.LogDebug(e, "Cancelling the consumer failed"); }
         }
+        // Let the worker settle what it already holds; anything unacked goes back to the queue with the channel.
+        _inbound?.Writer.TryComplete();
+        if (_worker is not null) await _worker.WaitAsync(ct);
     }
 
     public async ValueTask DisposeAsync()
