@@ -81,4 +81,33 @@ public sealed class BrokerAndRelayTests(Servers servers)
         var holders = await Topology.QueryAsync(producers[0], db => db.Set<RelayLease>().Select(l => l.Holder).ToListAsync(Ct));
         Assert.Single(holders);
     }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_relay_that_died_holding_the_lock_is_replaced_when_it_expires_and_a_clean_stop_hands_it_on(string database)
+    {
+        await using var topology = await Topology.CreateAsync(servers, "embedded", database);
+        var producerDb = await topology.NewDatabaseAsync("tasks");
+        var consumer = await topology.StartAsync(new NodeSettings("accounting", await topology.NewDatabaseAsync("accounting"), "embedded"));
+
+        // The lease of an instance that crashed: nobody renews it, it runs out in two seconds.
+        var crashedAt = DateTime.UtcNow;
+        var idle = await topology.StartAsync(new NodeSettings("tasks", producerDb, "embedded", Consume: false) { Relay = false });
+        await using (var scope = idle.Services.CreateAsyncScope())
+            Assert.True(await RelayLock.TryHoldAsync(scope.ServiceProvider.GetRequiredService<TestDb>(), "crashed instance", crashedAt, TimeSpan.FromSeconds(2), Ct));
+
+        var survivor = await topology.StartAsync(new NodeSettings("tasks", producerDb, "embedded", Consume: false));
+        await TestNode.ProduceAsync(survivor.Services, Enumerable.Range(1, 10).Select(i => $"task {i}"), 2, Ct);
+        await Eventually.UntilAsync(async () => await Topology.SeenCountAsync(consumer) == 10, TimeSpan.FromSeconds(30), "the survivor should publish once the lease ran out", Ct);
+        var firstSeenAt = await Topology.QueryAsync(consumer, db => db.Set<Inbox.InboxMessage>().MinAsync(m => m.HandledAt, Ct));
+        Assert.True(firstSeenAt >= crashedAt.AddSeconds(2), $"nothing may be published while the crashed instance's lease runs (first at {firstSeenAt:O}, lease until {crashedAt.AddSeconds(2):O})");
+        var holder = await Topology.QueryAsync(survivor, db => db.Set<RelayLease>().SingleAsync(Ct));
+        Assert.NotEqual("crashed instance", holder.Holder);
+
+        await topology.StopAsync(survivor);
+        var released = await Topology.QueryAsync(idle, db => db.Set<RelayLease>().SingleAsync(Ct));
+        Assert.Equal(holder.Holder, released.Holder);
+        Assert.True(released.ExpiresAt <= DateTime.UtcNow, "a clean stop should hand the lease on at once");
+    }
 }

@@ -36,7 +36,7 @@ public sealed class OutboxRelay<TDb>(
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception e)
             {
@@ -44,6 +44,17 @@ public sealed class OutboxRelay<TDb>(
             }
 
             if (!more) await signal.WaitAsync(options.RelayPollInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        // A clean stop hands the lease on at once; after a crash the next instance waits for it to expire.
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await RelayLock.ReleaseAsync(scope.ServiceProvider.GetRequiredService<TDb>(), _instance, time.GetUtcNow().UtcDateTime, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            log.LogDebug(e, "Releasing the relay lease failed; it expires by itself");
         }
     }
 

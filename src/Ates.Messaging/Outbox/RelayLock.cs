@@ -33,4 +33,8 @@ public static class RelayLock
             return false;
         }
     }
+
+    public static Task ReleaseAsync(DbContext db, string instance, DateTime now, CancellationToken ct) =>
+        db.Set<RelayLease>().Where(l => l.Name == Name && l.Holder == instance)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, now), ct);
 }
