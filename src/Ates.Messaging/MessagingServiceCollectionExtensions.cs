@@ -53,6 +53,8 @@ public sealed class MessagingBuilder<TDb>(IServiceCollection services, Messaging
 
     public MessagingOptions Options => options;
 
+    public IServiceCollection Services => services;
+
     public MessagingBuilder<TDb> Handle<TEvent, THandler>()
         where TEvent : notnull
         where THandler : class, IEventHandler<TEvent>

@@ -8,4 +8,4 @@ public sealed record UserCreated(
     string Email,
     UserRole Role,
     UserStatus Status,
-    long EntityVersion);
+    long EntityVersion) : IUserSnapshot;

@@ -8,4 +8,4 @@ public sealed record UserUpdated(
     string Email,
     UserRole Role,
     UserStatus Status,
-    long EntityVersion);
+    long EntityVersion) : IUserSnapshot;

@@ -1,0 +1,66 @@
+using Ates.Contracts;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ates.ServiceDefaults.Users;
+
+/// <summary>A change the replica took: the user before (null if unknown until now) and after.</summary>
+public sealed record UserChange(KnownUser? Before, KnownUser After);
+
+/// <summary>The service's replica of users, kept in its own database (table <c>users</c>).</summary>
+public sealed class UserReplica<TDb>(TDb db) where TDb : DbContext
+{
+    /// <summary>Applies a user.created / user.updated snapshot. Null when it was stale (an older version than held).</summary>
+    public async Task<UserChange?> ApplyAsync(IUserSnapshot snapshot, CancellationToken ct)
+    {
+        var user = await db.Set<KnownUser>().FindAsync([snapshot.UserId], ct);
+        if (user is null)
+        {
+            user = new KnownUser { Id = snapshot.UserId };
+            user.Apply(snapshot);
+            db.Add(user);
+            return new UserChange(null, user);
+        }
+        var before = user.Copy();
+        return user.Apply(snapshot) ? new UserChange(before, user) : null;
+    }
+
+    /// <summary>The user, or a placeholder that a later user event fills in: no event is refused for arriving first.</summary>
+    public async Task<KnownUser> EnsureKnownAsync(Guid id, CancellationToken ct)
+    {
+        var user = await db.Set<KnownUser>().FindAsync([id], ct);
+        if (user is not null) return user;
+        user = KnownUser.Placeholder(id);
+        db.Add(user);
+        return user;
+    }
+
+    public Task<KnownUser?> FindAsync(Guid id, CancellationToken ct) =>
+        db.Set<KnownUser>().AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
+}
+
+/// <summary>The default handler: keeps the replica current. A service that reacts to user changes handles the events itself and calls <see cref="UserReplica{TDb}.ApplyAsync"/>.</summary>
+public sealed class UserSnapshotHandler<TDb>(UserReplica<TDb> replica) : Ates.Messaging.Inbox.IEventHandler<UserCreated>, Ates.Messaging.Inbox.IEventHandler<UserUpdated>
+    where TDb : DbContext
+{
+    public Task HandleAsync(UserCreated @event, Ates.Messaging.Inbox.EventContext context, CancellationToken ct) => replica.ApplyAsync(@event, ct);
+
+    public Task HandleAsync(UserUpdated @event, Ates.Messaging.Inbox.EventContext context, CancellationToken ct) => replica.ApplyAsync(@event, ct);
+}
+
+public static class UserReplicaModel
+{
+    public static ModelBuilder AddUserReplica(this ModelBuilder model)
+    {
+        model.Entity<KnownUser>(e =>
+        {
+            e.ToTable("users");
+            e.HasKey(u => u.Id);
+            e.Property(u => u.Id).ValueGeneratedNever();
+            e.Property(u => u.Role).HasConversion<string>().HasMaxLength(20);
+            e.Property(u => u.Status).HasConversion<string>().HasMaxLength(20);
+            e.Ignore(u => u.IsPlaceholder);
+            e.Ignore(u => u.IsActive);
+        });
+        return model;
+    }
+}
