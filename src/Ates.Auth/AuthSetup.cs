@@ -1,0 +1,153 @@
+using Ates.Auth.Connect;
+using Ates.Auth.Data;
+using Ates.Auth.Demo;
+using Ates.Auth.Hosting;
+using Ates.Auth.SignIn;
+using Ates.Auth.Users;
+using Ates.Contracts;
+using Ates.Messaging;
+using Ates.Messaging.Transports.Embedded;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Validation.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Ates.Auth;
+
+public static class AuthSetup
+{
+    /// <summary>
+    /// Auth's services, configured from the "Auth" section (<see cref="AuthOptions"/>). In the one-process mode the
+    /// host passes the <paramref name="bus"/> every service shares; alone, Auth uses its own or RabbitMQ.
+    /// </summary>
+    public static WebApplicationBuilder AddAuth(this WebApplicationBuilder builder, EmbeddedBus? bus = null)
+    {
+        var options = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+        var dev = builder.Environment.IsDevelopment();
+        var services = builder.Services;
+        services.AddSingleton(options);
+
+        services.AddDbContext<AuthDb>((sp, db) =>
+        {
+            UseDatabase(db, options.Database);
+            db.AddOutboxSignal(sp);
+        });
+
+        // Registered before AddMessaging so the schema exists before the relay's first poll.
+        services.AddHostedService<AuthInitializer>();
+        var messaging = services.AddMessaging<AuthDb>("auth");
+        if (options.Transport == "embedded") messaging.UseEmbedded(bus ?? new EmbeddedBus());
+        else if (options.Transport.StartsWith("rabbitmq:", StringComparison.Ordinal))
+            messaging.UseRabbitMq(r => { r.Uri = options.Transport["rabbitmq:".Length..]; r.Namespace = options.RabbitNamespace; });
+        else throw new InvalidOperationException($"Auth:Transport must be 'embedded' or 'rabbitmq:<uri>', not '{options.Transport}'.");
+
+        services.AddIdentityCore<AuthUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.User.AllowedUserNameCharacters = ""; // the user name is the email; the email validator judges it
+                // Length over composition rules (NIST SP 800-63B): 8+ characters, not one repeated character.
+                o.Password.RequiredLength = 8;
+                o.Password.RequiredUniqueChars = 3;
+                o.Password.RequireDigit = o.Password.RequireLowercase = o.Password.RequireUppercase = o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                o.ClaimsIdentity.UserIdClaimType = Claims.Subject;
+                o.ClaimsIdentity.UserNameClaimType = Claims.Name;
+                o.ClaimsIdentity.RoleClaimType = Claims.Role;
+                o.ClaimsIdentity.EmailClaimType = Claims.Email;
+            })
+            .AddSignInManager()
+            .AddEntityFrameworkStores<AuthDb>();
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.ConfigureApplicationCookie(c =>
+        {
+            c.Cookie.Name = "ates.auth";
+            c.LoginPath = "/signin";
+            c.LogoutPath = "/signout";
+            c.ExpireTimeSpan = TimeSpan.FromHours(8);
+        });
+        // A deactivation renews the security stamp; a signed-in browser notices within a minute.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+
+        services.AddOpenIddict()
+            .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<AuthDb>().ReplaceDefaultEntities<Guid>())
+            .AddServer(o =>
+            {
+                o.SetAuthorizationEndpointUris("connect/authorize")
+                    .SetTokenEndpointUris("connect/token")
+                    .SetUserInfoEndpointUris("connect/userinfo")
+                    .SetEndSessionEndpointUris("connect/endsession");
+                o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange().AllowRefreshTokenFlow();
+                if (options.PasswordGrant) o.AllowPasswordFlow();
+                o.RegisterScopes(UserClaims.Scopes);
+                o.SetAccessTokenLifetime(options.AccessTokenLifetime);
+                if ((options.Keys ?? (dev ? "development" : "ephemeral")) == "development")
+                    o.AddDevelopmentEncryptionCertificate().AddDevelopmentSigningCertificate();
+                else
+                    o.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
+                // Access tokens are signed JWTs, not encrypted ones, so Tasks, Accounting and Analytics validate them with
+                // the standard JWT bearer handler and Auth's published signing keys, without sharing a decryption key.
+                // They hold nothing secret: id, name, email, role.
+                o.DisableAccessTokenEncryption();
+                var aspNet = o.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough();
+                if (!(options.RequireHttps ?? !dev)) aspNet.DisableTransportSecurityRequirement();
+            })
+            .AddValidation(o =>
+            {
+                // Auth's own API takes the tokens Auth issues.
+                o.UseLocalServer();
+                o.UseAspNetCore();
+            });
+
+        services.AddAuthorizationBuilder().AddPolicy(AuthPolicies.Admin, p => p
+            .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+            .RequireAuthenticatedUser()
+            .AddRequirements(new CurrentRoleRequirement(UserRole.Admin)));
+        services.AddScoped<IAuthorizationHandler, CurrentRoleHandler>();
+
+        services.AddAntiforgery(o => o.Cookie.Name = "ates.auth.antiforgery");
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Bad bodies throw (and become problems in ProblemExceptionHandler) instead of an empty 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<FormOptions>(o => o.ValueLengthLimit = 4096);
+        services.AddScoped<UserCommands>();
+        services.AddScoped<DemoCompany>();
+        return builder;
+    }
+
+    public static WebApplication MapAuth(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        // 401/403/404 without a body (challenges, forbids, unknown routes) get an RFC 9457 body too.
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapConnect();
+        app.MapSignIn();
+        app.MapUsers();
+        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        return app;
+    }
+
+    static void UseDatabase(DbContextOptionsBuilder db, string database)
+    {
+        if (database.StartsWith("sqlite:", StringComparison.Ordinal))
+        {
+            var file = database["sqlite:".Length..];
+            if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder) Directory.CreateDirectory(folder);
+            db.UseSqlite($"Data Source={file};Default Timeout=30");
+        }
+        else if (database.StartsWith("postgres:", StringComparison.Ordinal))
+            db.UseNpgsql(database["postgres:".Length..]);
+        else
+            throw new InvalidOperationException($"Auth:Database must be 'sqlite:<file>' or 'postgres:<connection string>', not '{database}'.");
+    }
+}

@@ -1,0 +1,75 @@
+using Ates.Auth.Connect;
+using Ates.Auth.Data;
+using Ates.Auth.Demo;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Ates.Auth.Hosting;
+
+/// <summary>
+/// Runs before the outbox relay starts (it is registered first): creates the schema, registers the OAuth clients
+/// from configuration and seeds the demo company.
+/// </summary>
+public sealed class AuthInitializer(IServiceProvider services, AuthOptions options, IHostEnvironment env) : IHostedService
+{
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDb>();
+        // TODO(issue 4): versioned migrations; until then the schema is created on first run.
+        await db.Database.EnsureCreatedAsync(ct);
+        if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+
+        var apps = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+        if (options.PasswordGrant)
+            await UpsertAsync(apps, new OpenIddictApplicationDescriptor
+            {
+                ClientId = options.PasswordClientId,
+                DisplayName = "aTES scripts and tests (first-party, password grant)",
+                ClientType = ClientTypes.Public,
+                Permissions =
+                {
+                    Permissions.Endpoints.Token,
+                    Permissions.GrantTypes.Password,
+                    Permissions.GrantTypes.RefreshToken,
+                    Permissions.Scopes.Profile, Permissions.Scopes.Email, Permissions.Scopes.Roles,
+                },
+            }, ct);
+        foreach (var client in options.Clients)
+        {
+            var descriptor = new OpenIddictApplicationDescriptor
+            {
+                ClientId = client.ClientId,
+                DisplayName = string.IsNullOrEmpty(client.DisplayName) ? client.ClientId : client.DisplayName,
+                ClientType = ClientTypes.Public,
+                ConsentType = ConsentTypes.Implicit,
+                Permissions =
+                {
+                    Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.EndSession,
+                    Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken,
+                    Permissions.ResponseTypes.Code,
+                    Permissions.Scopes.Profile, Permissions.Scopes.Email, Permissions.Scopes.Roles,
+                },
+                Requirements = { Requirements.Features.ProofKeyForCodeExchange },
+            };
+            foreach (var uri in client.RedirectUris) descriptor.RedirectUris.Add(new Uri(uri));
+            foreach (var uri in client.PostLogoutRedirectUris) descriptor.PostLogoutRedirectUris.Add(new Uri(uri));
+            await UpsertAsync(apps, descriptor, ct);
+        }
+
+        if (options.Demo.Seed ?? env.IsDevelopment())
+            await scope.ServiceProvider.GetRequiredService<DemoCompany>().SeedAsync(options.Demo, Console.Out, ct);
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Configuration is the source of truth for clients: an existing one is brought up to date.</summary>
+    static async Task UpsertAsync(IOpenIddictApplicationManager apps, OpenIddictApplicationDescriptor descriptor, CancellationToken ct)
+    {
+        if (await apps.FindByClientIdAsync(descriptor.ClientId!, ct) is { } existing)
+            await apps.UpdateAsync(existing, descriptor, ct);
+        else
+            await apps.CreateAsync(descriptor, ct);
+    }
+}

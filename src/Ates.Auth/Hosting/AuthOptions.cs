@@ -1,0 +1,59 @@
+namespace Ates.Auth.Hosting;
+
+/// <summary>The "Auth" configuration section. Defaults suit the embedded/development mode.</summary>
+public sealed class AuthOptions
+{
+    /// <summary>"sqlite:&lt;file&gt;" (default) or "postgres:&lt;connection string&gt;".</summary>
+    public string Database { get; set; } = "sqlite:data/auth.db";
+
+    /// <summary>"embedded" (default) or "rabbitmq:&lt;amqp uri&gt;".</summary>
+    public string Transport { get; set; } = "embedded";
+
+    /// <summary>Prefix of the RabbitMQ exchanges and queues.</summary>
+    public string RabbitNamespace { get; set; } = "ates";
+
+    /// <summary>
+    /// "development": OpenIddict's development certificates (kept in the user's certificate store, so tokens
+    /// survive a restart); "ephemeral": in-memory keys, new on every start. Null picks development in the
+    /// Development environment and ephemeral otherwise. Production needs real certificates (not built yet).
+    /// </summary>
+    public string? Keys { get; set; }
+
+    /// <summary>Null: HTTPS is required outside Development (OpenIddict refuses plain HTTP otherwise).</summary>
+    public bool? RequireHttps { get; set; }
+
+    /// <summary>
+    /// The resource-owner password grant, for the one first-party client <see cref="PasswordClientId"/> used by
+    /// scripts and tests. OAuth 2.1 drops this grant: switch it off where no script needs it.
+    /// </summary>
+    public bool PasswordGrant { get; set; } = true;
+
+    public string PasswordClientId { get; set; } = "ates-cli";
+
+    /// <summary>The services' pages: public clients using the authorization code flow with PKCE.</summary>
+    public List<ClientOptions> Clients { get; set; } = [];
+
+    public DemoOptions Demo { get; set; } = new();
+
+    /// <summary>Lifetime of access tokens; other services also check the user replica, so a short one is not vital.</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(30);
+}
+
+public sealed class ClientOptions
+{
+    public string ClientId { get; set; } = "";
+    public string DisplayName { get; set; } = "";
+    public List<string> RedirectUris { get; set; } = [];
+    public List<string> PostLogoutRedirectUris { get; set; } = [];
+}
+
+public sealed class DemoOptions
+{
+    /// <summary>Null: seed the demo company in the Development environment only.</summary>
+    public bool? Seed { get; set; }
+
+    /// <summary>One password for every demo user (scripts, tests). Null: a random password each, printed once.</summary>
+    public string? Password { get; set; }
+
+    public int Workers { get; set; } = 10;
+}

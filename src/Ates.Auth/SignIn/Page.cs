@@ -1,0 +1,40 @@
+using System.Text.Encodings.Web;
+
+namespace Ates.Auth.SignIn;
+
+/// <summary>The one HTML frame of Auth's pages: plain HTML and CSS, no scripts, no build step.</summary>
+public static class Page
+{
+    public static string E(string? text) => HtmlEncoder.Default.Encode(text ?? "");
+
+    public static IResult Html(string title, string body, int status = StatusCodes.Status200OK) => Results.Content($$"""
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{E(title)}} · aTES</title>
+        <style>
+          :root { --ink: #1d2a24; --muted: #5f6f67; --accent: #1f8a5b; --accent-dark: #166b46; --bad: #b3261e; --line: #d8e2dc; }
+          * { box-sizing: border-box; }
+          body { margin: 0; min-height: 100vh; display: grid; place-items: center; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif;
+                 color: var(--ink); background: linear-gradient(160deg, #eaf6ef 0%, #f7f4e8 100%); }
+          main { width: min(24rem, calc(100vw - 2rem)); background: #fff; border: 1px solid var(--line); border-radius: 14px;
+                 padding: 2rem 2rem 1.5rem; box-shadow: 0 10px 30px rgba(29, 42, 36, .08); }
+          h1 { margin: 0 0 .25rem; font-size: 1.4rem; }
+          .brand { color: var(--accent); font-weight: 700; letter-spacing: .02em; }
+          p.lead { margin: 0 0 1.5rem; color: var(--muted); }
+          label { display: block; font-weight: 600; margin: 1rem 0 .3rem; }
+          input[type=email], input[type=password] { width: 100%; padding: .6rem .7rem; font: inherit; border: 1px solid var(--line); border-radius: 8px; }
+          input:focus { outline: 2px solid var(--accent); outline-offset: 1px; border-color: transparent; }
+          button { margin-top: 1.5rem; width: 100%; padding: .7rem; font: inherit; font-weight: 600; color: #fff; background: var(--accent);
+                   border: 0; border-radius: 8px; cursor: pointer; }
+          button:hover { background: var(--accent-dark); }
+          .error { margin: 0 0 1rem; padding: .6rem .8rem; color: var(--bad); background: #fdecea; border-radius: 8px; }
+          footer { margin-top: 1.25rem; font-size: .85rem; color: var(--muted); text-align: center; }
+        </style>
+        </head>
+        <body><main>{{body}}</main></body>
+        </html>
+        """, "text/html; charset=utf-8", statusCode: status);
+}

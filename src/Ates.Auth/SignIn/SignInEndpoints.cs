@@ -1,0 +1,94 @@
+using Ates.Auth.Data;
+using Ates.Contracts;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using static Ates.Auth.SignIn.Page;
+
+namespace Ates.Auth.SignIn;
+
+public sealed class SignInForm
+{
+    public string? Email { get; set; }
+    public string? Password { get; set; }
+    public string? ReturnUrl { get; set; }
+}
+
+/// <summary>The sign-in page the authorization endpoint sends browsers to, and sign-out.</summary>
+public static class SignInEndpoints
+{
+    public static void MapSignIn(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/signin", (HttpContext http, IAntiforgery antiforgery, string? returnUrl) =>
+            Form(http, antiforgery, returnUrl, email: null, error: null, StatusCodes.Status200OK)).ExcludeFromDescription();
+        app.MapPost("/signin", SignIn).ExcludeFromDescription();
+        app.MapPost("/signout", async (SignInManager<AuthUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return Results.Redirect("/signin");
+        }).ExcludeFromDescription();
+        app.MapGet("/", Home).ExcludeFromDescription();
+    }
+
+    // Form binding makes the endpoint check the antiforgery token (UseAntiforgery) before this runs.
+    static async Task<IResult> SignIn([FromForm] SignInForm form, HttpContext http, IAntiforgery antiforgery,
+        UserManager<AuthUser> users, SignInManager<AuthUser> signIn)
+    {
+        var user = string.IsNullOrWhiteSpace(form.Email) ? null : await users.FindByEmailAsync(form.Email.Trim());
+        if (user is null)
+            return Form(http, antiforgery, form.ReturnUrl, form.Email, "The email or password is wrong.", StatusCodes.Status401Unauthorized);
+        var check = await signIn.CheckPasswordSignInAsync(user, form.Password ?? "", lockoutOnFailure: true);
+        if (check.IsLockedOut)
+            return Form(http, antiforgery, form.ReturnUrl, form.Email, "Too many failed attempts. Try again in a few minutes.", StatusCodes.Status401Unauthorized);
+        if (!check.Succeeded)
+            return Form(http, antiforgery, form.ReturnUrl, form.Email, "The email or password is wrong.", StatusCodes.Status401Unauthorized);
+        // Said only to someone who knows the password.
+        if (user.Status != UserStatus.Active)
+            return Form(http, antiforgery, form.ReturnUrl, form.Email, "This account is deactivated. Ask an admin to reactivate it.", StatusCodes.Status403Forbidden);
+
+        await signIn.SignInAsync(user, isPersistent: false);
+        return Results.Redirect(IsLocal(form.ReturnUrl) ? form.ReturnUrl! : "/");
+    }
+
+    static async Task<IResult> Home(HttpContext http, IAntiforgery antiforgery, UserManager<AuthUser> users)
+    {
+        var cookie = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var user = cookie.Succeeded ? await users.GetUserAsync(cookie.Principal) : null;
+        if (user is null) return Results.Redirect("/signin");
+        var token = antiforgery.GetAndStoreTokens(http);
+        return Html("Signed in", $"""
+            <h1><span class="brand">aTES</span> Auth</h1>
+            <p class="lead">Signed in as <strong>{E(user.Name)}</strong> ({E(user.Email)}), {E(user.Role.ToString().ToLowerInvariant())}.</p>
+            <form method="post" action="/signout">
+              <input type="hidden" name="{E(token.FormFieldName)}" value="{E(token.RequestToken)}">
+              <button type="submit">Sign out</button>
+            </form>
+            """);
+    }
+
+    /// <summary>Only a path on this server: an open redirect would hand codes to anyone.</summary>
+    static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+
+    static IResult Form(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? email, string? error, int status)
+    {
+        var token = antiforgery.GetAndStoreTokens(http);
+        var message = error is null ? "" : $"""<p class="error" role="alert">{E(error)}</p>""";
+        return Html("Sign in", $"""
+            <h1><span class="brand">aTES</span> sign in</h1>
+            <p class="lead">UberPopug Inc. — one sign-in for tasks, accounting and analytics.</p>
+            {message}
+            <form method="post" action="/signin">
+              <input type="hidden" name="{E(token.FormFieldName)}" value="{E(token.RequestToken)}">
+              <input type="hidden" name="returnUrl" value="{E(returnUrl)}">
+              <label for="email">Email</label>
+              <input id="email" name="email" type="email" autocomplete="username" required autofocus value="{E(email)}">
+              <label for="password">Beak shape <small>(your password)</small></label>
+              <input id="password" name="password" type="password" autocomplete="current-password" required>
+              <button type="submit">Sign in</button>
+            </form>
+            <footer>Forgot your beak shape? Ask an admin.</footer>
+            """, status);
+    }
+}
