@@ -17,6 +17,9 @@ namespace Ates.Auth.Tests;
 /// </summary>
 public sealed class AuthApp : WebApplicationFactory<Program>
 {
+    /// <summary>Settings changed for one test, e.g. ("Auth:PasswordGrant", "false").</summary>
+    public (string Key, string Value)[] Settings { get; init; } = [];
+
     public const string Password = "popug-test-beak";
     public const string PagesClient = "test-pages";
     public const string Callback = "http://localhost/callback";
@@ -34,6 +37,7 @@ public sealed class AuthApp : WebApplicationFactory<Program>
         builder.UseSetting("Auth:Clients:3:ClientId", PagesClient);
         builder.UseSetting("Auth:Clients:3:RedirectUris:0", Callback);
         builder.UseSetting("Auth:Clients:3:PostLogoutRedirectUris:0", "http://localhost/signed-out");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
