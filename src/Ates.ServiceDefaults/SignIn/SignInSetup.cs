@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace Ates.ServiceDefaults.SignIn;
+
+/// <summary>How a service trusts Auth: its address, and the client its pages sign in as.</summary>
+public sealed class SignInOptions
+{
+    /// <summary>Auth's base address, the token issuer (e.g. http://localhost:5000/auth/ behind the gateway).</summary>
+    public string Authority { get; set; } = "";
+
+    /// <summary>The public client (authorization code + PKCE) registered in Auth for this service's pages.</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>Plain HTTP is allowed for Auth's metadata on loopback and in the one-process mode only.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>Requests under this path are an API: bearer tokens, and 401 instead of a redirect to sign in.</summary>
+    public string ApiPrefix { get; set; } = "/api";
+}
+
+public static class SignInSetup
+{
+    public const string Scheme = "ates";
+
+    /// <summary>
+    /// Bearer tokens for the API, a cookie for the pages with OpenID Connect (code + PKCE) to get one.
+    /// Claims keep their JWT names: <c>sub</c> is the user id, <c>role</c> the role.
+    /// </summary>
+    public static AuthenticationBuilder AddAtesSignIn(this IServiceCollection services, SignInOptions options)
+    {
+        return services
+            .AddAuthentication(o =>
+            {
+                o.DefaultScheme = Scheme;
+                o.DefaultChallengeScheme = Scheme;
+            })
+            .AddPolicyScheme(Scheme, "aTES sign-in", o => o.ForwardDefaultSelector = context =>
+                IsApi(context, options) ? JwtBearerDefaults.AuthenticationScheme : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddJwtBearer(o =>
+            {
+                o.Authority = options.Authority;
+                o.RequireHttpsMetadata = options.RequireHttpsMetadata;
+                o.MapInboundClaims = false;
+                // Auth issues one kind of access token for every service (no per-service audience yet).
+                o.TokenValidationParameters.ValidateAudience = false;
+                o.TokenValidationParameters.NameClaimType = "name";
+                o.TokenValidationParameters.RoleClaimType = "role";
+            })
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = $"ates.{options.ClientId}";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.ForwardChallenge = OpenIdConnectDefaults.AuthenticationScheme;
+            })
+            .AddOpenIdConnect(o =>
+            {
+                o.Authority = options.Authority;
+                o.RequireHttpsMetadata = options.RequireHttpsMetadata;
+                o.ClientId = options.ClientId;
+                o.ResponseType = OpenIdConnectResponseType.Code;
+                o.UsePkce = true;
+                o.MapInboundClaims = false;
+                o.GetClaimsFromUserInfoEndpoint = true;
+                o.SaveTokens = true;
+                o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                o.Scope.Clear();
+                foreach (var scope in new[] { "openid", "profile", "email", "roles" }) o.Scope.Add(scope);
+                o.ClaimActions.MapUniqueJsonKey("role", "role");
+                o.TokenValidationParameters.NameClaimType = "name";
+                o.TokenValidationParameters.RoleClaimType = "role";
+            });
+    }
+
+    static bool IsApi(HttpContext context, SignInOptions options) =>
+        context.Request.Headers.Authorization.Count > 0 || context.Request.Path.StartsWithSegments(options.ApiPrefix);
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using System.Text.Json;
+using Ates.Messaging;
+using Ates.ServiceDefaults.SignIn;
+using Ates.ServiceDefaults.Users;
+using Ates.Testing;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Ates.ServiceDefaults.Tests;
+
+/// <summary>
+/// Auth (the real provider) and a second service wired with <see cref="SignInSetup.AddAtesSignIn"/>, the users
+/// replica and the gate, exchanging user events through a real RabbitMQ: what every service relies on.
+/// </summary>
+public sealed class SignInTests : IAsyncLifetime
+{
+    const string Password = "popug-test-beak";
+    readonly string _folder = Directory.CreateTempSubdirectory("ates-signin-").FullName;
+    readonly string _namespace = $"s{Guid.NewGuid():N}"[..12];
+    readonly int _port = FreePort.Next();
+    RabbitMqServer _rabbit = null!;
+    WebApplicationFactory<Ates.Auth.Hosting.AuthOptions> _auth = null!;
+    WebApplication _service = null!;
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _rabbit = await RabbitMqServer.StartAsync(Ct);
+
+        // The auth app runs in memory; the service reaches its metadata and keys through its handler.
+        _auth = new WebApplicationFactory<Ates.Auth.Hosting.AuthOptions>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Development");
+            b.UseSetting("Auth:Database", $"sqlite:{Path.Combine(_folder, "auth.db")}");
+            b.UseSetting("Auth:Keys", "ephemeral");
+            b.UseSetting("Auth:Transport", $"rabbitmq:{_rabbit.AmqpUri}");
+            b.UseSetting("Auth:RabbitNamespace", _namespace);
+            b.UseSetting("Auth:Demo:Seed", "true");
+            b.UseSetting("Auth:Demo:Password", Password);
+        });
+
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{_port}");
+        builder.Services.AddDbContext<ServiceDb>((sp, o) => o.UseSqlite($"Data Source={Path.Combine(_folder, "service.db")}").AddOutboxSignal(sp));
+        builder.Services.AddMessaging<ServiceDb>("tasks").KeepUserReplica().UseRabbitMq(r => (r.Uri, r.Namespace) = (_rabbit.AmqpUri, _namespace));
+        builder.Services.AddAtesSignIn(new SignInOptions { Authority = "http://localhost/", ClientId = "tasks", RequireHttpsMetadata = false });
+        builder.Services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = _auth.Server.CreateHandler());
+        builder.Services.AddAuthorization();
+        _service = builder.Build();
+        _service.UseAuthentication();
+        _service.UseDeactivatedUserGate<ServiceDb>();
+        _service.UseAuthorization();
+        _service.MapGet("/api/me", (ClaimsPrincipal user) => Results.Ok(new { sub = user.FindFirstValue("sub"), role = user.FindFirstValue("role"), name = user.Identity?.Name }))
+            .RequireAuthorization();
+        _service.MapGet("/api/admin-only", () => Results.Ok()).RequireAuthorization(p => p.RequireRole("admin"));
+        await using (var scope = _service.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<ServiceDb>().Database.EnsureCreatedAsync(Ct);
+        // The service first: its queue and bindings exist before Auth publishes the demo company.
+        await _service.StartAsync(Ct);
+        _ = _auth.Server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _service.StopAsync(CancellationToken.None);
+        await _service.DisposeAsync();
+        await _auth.DisposeAsync();
+        await _rabbit.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    async Task<string> TokenAsync(string email)
+    {
+        using var response = await _auth.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = Password,
+            ["scope"] = "openid profile email roles",
+        }), Ct);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(response.IsSuccessStatusCode, body.ToString());
+        return body.GetProperty("access_token").GetString()!;
+    }
+
+    HttpClient Service(string? token)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    [Fact]
+    public async Task A_token_from_auth_is_accepted_with_its_role_and_refused_once_its_owner_is_deactivated()
+    {
+        var worker = await TokenAsync("worker3@popug.inc");
+        var admin = await TokenAsync("admin@popug.inc");
+
+        using var anonymous = Service(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/me", Ct)).StatusCode);
+
+        using var asWorker = Service(worker);
+        var me = await asWorker.GetFromJsonAsync<JsonElement>("/api/me", Ct);
+        Assert.Equal("worker", me.GetProperty("role").GetString());
+        var workerId = Guid.Parse(me.GetProperty("sub").GetString()!);
+        Assert.Equal(HttpStatusCode.Forbidden, (await asWorker.GetAsync("/api/admin-only", Ct)).StatusCode);
+        using var asAdmin = Service(admin);
+        Assert.Equal(HttpStatusCode.OK, (await asAdmin.GetAsync("/api/admin-only", Ct)).StatusCode);
+
+        // The replica learns of the demo company from Auth's events on the broker.
+        await Eventually.UntilAsync(async () =>
+        {
+            await using var scope = _service.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<UserReplica<ServiceDb>>().FindAsync(workerId, Ct) is { IsPlaceholder: false };
+        }, TimeSpan.FromSeconds(30), "the service should learn of the worker from user.created", Ct);
+
+        var adminApi = _auth.CreateClient();
+        adminApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+        Assert.Equal(HttpStatusCode.OK, (await adminApi.PostAsync($"/api/users/{workerId}/deactivate", null, Ct)).StatusCode);
+
+        // The token has not expired, but the service refuses it once user.updated reaches it.
+        await Eventually.UntilAsync(async () => (await asWorker.GetAsync("/api/me", Ct)).StatusCode == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(30), "the deactivated worker's token should be refused by the second service", Ct);
+        Assert.Equal(HttpStatusCode.OK, (await asAdmin.GetAsync("/api/me", Ct)).StatusCode);
+    }
+}
