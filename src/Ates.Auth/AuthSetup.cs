@@ -66,6 +66,7 @@ public static class AuthSetup
             c.Cookie.Name = "ates.auth";
             c.LoginPath = "/signin";
             c.LogoutPath = "/signout";
+            c.AccessDeniedPath = "/forbidden";
             c.ExpireTimeSpan = TimeSpan.FromHours(8);
         });
         // A deactivation renews the security stamp; a signed-in browser notices within a minute.
@@ -108,7 +109,11 @@ public static class AuthSetup
         services.AddAuthorizationBuilder().AddPolicy(AuthPolicies.Admin, p => p
             .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
             .RequireAuthenticatedUser()
-            .AddRequirements(new CurrentRoleRequirement(UserRole.Admin)));
+            .AddRequirements(new CurrentRoleRequirement(UserRole.Admin)))
+            .AddPolicy(AuthPolicies.AdminPage, p => p
+                .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
+                .RequireAuthenticatedUser()
+                .AddRequirements(new CurrentRoleRequirement(UserRole.Admin)));
         services.AddScoped<IAuthorizationHandler, CurrentRoleHandler>();
 
         services.AddAntiforgery(o => o.Cookie.Name = "ates.auth.antiforgery");
@@ -133,6 +138,7 @@ public static class AuthSetup
         app.MapConnect();
         app.MapSignIn();
         app.MapUsers();
+        app.MapUserPages();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
         return app;
     }

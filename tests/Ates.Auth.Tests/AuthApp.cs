@@ -42,6 +42,18 @@ public sealed class AuthApp : WebApplicationFactory<Program>
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
+    /// <summary>A browser signed in through the sign-in page, with its cookies.</summary>
+    public async Task<HttpClient> SignedInBrowserAsync(string email, string password = Password)
+    {
+        var browser = Browser();
+        using var page = await browser.GetAsync("/signin", TestContext.Current.CancellationToken);
+        var antiforgery = TokenTests.Hidden(await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), "__RequestVerificationToken");
+        using var signedIn = await browser.PostAsync("/signin", TokenTests.Form(
+            ("email", email), ("password", password), ("returnUrl", "/"), ("__RequestVerificationToken", antiforgery)), TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Found, signedIn.StatusCode);
+        return browser;
+    }
+
     public async Task<string> TokenAsync(string email, string password = Password)
     {
         using var response = await PasswordGrantAsync(email, password);

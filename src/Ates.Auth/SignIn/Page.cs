@@ -7,7 +7,7 @@ public static class Page
 {
     public static string E(string? text) => HtmlEncoder.Default.Encode(text ?? "");
 
-    public static IResult Html(string title, string body, int status = StatusCodes.Status200OK) => Results.Content($$"""
+    public static IResult Html(string title, string body, int status = StatusCodes.Status200OK, bool wide = false) => Results.Content($$"""
         <!doctype html>
         <html lang="en">
         <head>
@@ -32,9 +32,28 @@ public static class Page
           button:hover { background: var(--accent-dark); }
           .error { margin: 0 0 1rem; padding: .6rem .8rem; color: var(--bad); background: #fdecea; border-radius: 8px; }
           footer { margin-top: 1.25rem; font-size: .85rem; color: var(--muted); text-align: center; }
+          main.wide { width: min(72rem, calc(100vw - 2rem)); margin: 2rem 0; }
+          .ok { margin: 0 0 1rem; padding: .6rem .8rem; color: var(--accent-dark); background: #e6f4ec; border-radius: 8px; }
+          table { width: 100%; border-collapse: collapse; margin-top: 1rem; font-size: .95rem; }
+          th, td { text-align: left; padding: .45rem .4rem; border-bottom: 1px solid var(--line); vertical-align: middle; }
+          th { color: var(--muted); font-weight: 600; font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; }
+          tr.deactivated td { color: var(--muted); }
+          .inline { display: flex; gap: .35rem; align-items: center; margin: 0; }
+          .inline input, .inline select { padding: .3rem .4rem; font: inherit; border: 1px solid var(--line); border-radius: 6px; min-width: 0; }
+          .inline button, .small { margin: 0; width: auto; padding: .3rem .7rem; font-size: .85rem; }
+          .secondary { background: #fff; color: var(--ink); border: 1px solid var(--line); }
+          .secondary:hover { background: #f1f5f3; }
+          .badge { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .8rem; background: #eef3f0; }
+          .badge.deactivated { background: #fdecea; color: var(--bad); }
+          fieldset { border: 1px solid var(--line); border-radius: 10px; padding: .8rem 1rem 1rem; }
+          legend { font-weight: 600; padding: 0 .3rem; }
+          .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: .6rem; align-items: end; }
+          .grid label { margin: 0 0 .2rem; font-size: .85rem; }
+          .grid input, .grid select { width: 100%; padding: .5rem; font: inherit; border: 1px solid var(--line); border-radius: 8px; }
+          .grid button { margin: 0; }
         </style>
         </head>
-        <body><main>{{body}}</main></body>
+        <body><main{{(wide ? " class=\"wide\"" : "")}}>{{body}}</main></body>
         </html>
         """, "text/html; charset=utf-8", statusCode: status);
 }

@@ -60,6 +60,7 @@ public static class SignInEndpoints
         return Html("Signed in", $"""
             <h1><span class="brand">aTES</span> Auth</h1>
             <p class="lead">Signed in as <strong>{E(user.Name)}</strong> ({E(user.Email)}), {E(user.Role.ToString().ToLowerInvariant())}.</p>
+            {(user.Role == UserRole.Admin ? """<p><a href="/admin/users">Manage users</a></p>""" : "")}
             <form method="post" action="/signout">
               <input type="hidden" name="{E(token.FormFieldName)}" value="{E(token.RequestToken)}">
               <button type="submit">Sign out</button>

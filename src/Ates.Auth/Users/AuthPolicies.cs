@@ -10,6 +10,9 @@ public static class AuthPolicies
 {
     /// <summary>A bearer token of a user who is, right now, an active admin.</summary>
     public const string Admin = "admin";
+
+    /// <summary>The same rule for the admin pages, signed in with Auth's cookie.</summary>
+    public const string AdminPage = "admin-page";
 }
 
 /// <summary>The role and status are read from the database, not the token: a demoted or deactivated admin loses access at once.</summary>
