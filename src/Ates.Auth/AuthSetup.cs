@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Ates.Auth.Connect;
 using Ates.Auth.Data;
 using Ates.Auth.Demo;
@@ -84,10 +85,16 @@ public static class AuthSetup
                 if (options.PasswordGrant) o.AllowPasswordFlow();
                 o.RegisterScopes(UserClaims.Scopes);
                 o.SetAccessTokenLifetime(options.AccessTokenLifetime);
-                if ((options.Keys ?? (dev ? "development" : "ephemeral")) == "development")
-                    o.AddDevelopmentEncryptionCertificate().AddDevelopmentSigningCertificate();
-                else
-                    o.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
+                switch (options.Keys ?? (dev ? "development" : "ephemeral"))
+                {
+                    case "development": o.AddDevelopmentEncryptionCertificate().AddDevelopmentSigningCertificate(); break;
+                    case "ephemeral": o.AddEphemeralEncryptionKey().AddEphemeralSigningKey(); break;
+                    case "certificates":
+                        o.AddSigningCertificate(LoadCertificate(options.SigningCertificate, "SigningCertificate", options.CertificatePassword))
+                            .AddEncryptionCertificate(LoadCertificate(options.EncryptionCertificate, "EncryptionCertificate", options.CertificatePassword));
+                        break;
+                    default: throw new InvalidOperationException($"Auth:Keys must be development, ephemeral or certificates, not '{options.Keys}'.");
+                }
                 // Access tokens are signed JWTs, not encrypted ones, so Tasks, Accounting and Analytics validate them with
                 // the standard JWT bearer handler and Auth's published signing keys, without sharing a decryption key.
                 // They hold nothing secret: id, name, email, role.
@@ -142,6 +149,11 @@ public static class AuthSetup
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
         return app;
     }
+
+    static X509Certificate2 LoadCertificate(string? path, string key, string? password) =>
+        X509CertificateLoader.LoadPkcs12FromFile(
+            path ?? throw new InvalidOperationException($"Auth:Keys is 'certificates' but Auth:{key} (a PFX file) is not set."),
+            password, X509KeyStorageFlags.EphemeralKeySet);
 
     static void UseDatabase(DbContextOptionsBuilder db, string database)
     {

@@ -89,3 +89,54 @@ public sealed class RabbitMqTransportTests
         Assert.Equal(14u, (await channel.QueueDeclarePassiveAsync("authtest.probe", ct)).MessageCount);
     }
 }
+
+public sealed class CertificateTests
+{
+    [Fact]
+    public async Task With_configured_certificates_tokens_are_signed_by_the_signing_certificate()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("ates-auth-certs-").FullName;
+        try
+        {
+            using var signing = SelfSigned("CN=aTES signing", folder, "signing.pfx");
+            using var encryption = SelfSigned("CN=aTES encryption", folder, "encryption.pfx");
+            await using var app = new AuthApp
+            {
+                Settings =
+                [
+                    ("Auth:Keys", "certificates"),
+                    ("Auth:SigningCertificate", Path.Combine(folder, "signing.pfx")),
+                    ("Auth:EncryptionCertificate", Path.Combine(folder, "encryption.pfx")),
+                    ("Auth:CertificatePassword", "pfx-pass"),
+                ],
+            };
+            var token = await app.TokenAsync("worker1@popug.inc");
+            var issuer = (await AuthApp.ReadJsonAsync(await app.CreateClient().GetAsync("/.well-known/openid-configuration", ct))).GetProperty("issuer").GetString();
+
+            var withCertificate = new TokenValidationParameters
+            {
+                ValidIssuer = issuer,
+                ValidateAudience = false,
+                IssuerSigningKey = new X509SecurityKey(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(signing.RawData)),
+            };
+            Assert.True((await new JsonWebTokenHandler().ValidateTokenAsync(token, withCertificate)).IsValid);
+            withCertificate.IssuerSigningKey = new X509SecurityKey(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(encryption.RawData));
+            Assert.False((await new JsonWebTokenHandler().ValidateTokenAsync(token, withCertificate)).IsValid);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSigned(string subject, string folder, string file)
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(subject, rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        File.WriteAllBytes(Path.Combine(folder, file), certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx-pass"));
+        return certificate;
+    }
+}

@@ -14,10 +14,20 @@ public sealed class AuthOptions
 
     /// <summary>
     /// "development": OpenIddict's development certificates (kept in the user's certificate store, so tokens
-    /// survive a restart); "ephemeral": in-memory keys, new on every start. Null picks development in the
-    /// Development environment and ephemeral otherwise. Production needs real certificates (not built yet).
+    /// survive a restart); "ephemeral": in-memory keys, new on every start (one instance, tokens die with it);
+    /// "certificates": the PFX files <see cref="SigningCertificate"/> and <see cref="EncryptionCertificate"/>, which
+    /// every instance shares (production). Null picks development in the Development environment, else ephemeral.
     /// </summary>
     public string? Keys { get; set; }
+
+    /// <summary>PFX file whose key signs tokens (its public key is published at /.well-known/jwks).</summary>
+    public string? SigningCertificate { get; set; }
+
+    /// <summary>PFX file whose key encrypts what only Auth reads: codes, refresh tokens, identity cookies' tickets.</summary>
+    public string? EncryptionCertificate { get; set; }
+
+    /// <summary>Password of both PFX files; give it through the environment or a secret store, not appsettings.</summary>
+    public string? CertificatePassword { get; set; }
 
     /// <summary>Null: HTTPS is required outside Development (OpenIddict refuses plain HTTP otherwise).</summary>
     public bool? RequireHttps { get; set; }

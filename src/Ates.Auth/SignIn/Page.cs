@@ -40,6 +40,8 @@ public static class Page
           tr.deactivated td { color: var(--muted); }
           .inline { display: flex; gap: .35rem; align-items: center; margin: 0; }
           .inline input, .inline select { padding: .3rem .4rem; font: inherit; border: 1px solid var(--line); border-radius: 6px; min-width: 0; }
+          .inline input[name=name] { flex: 1 1 11rem; }
+          .inline input[name=email] { flex: 1.2 1 12rem; }
           .inline button, .small { margin: 0; width: auto; padding: .3rem .7rem; font-size: .85rem; }
           .secondary { background: #fff; color: var(--ink); border: 1px solid var(--line); }
           .secondary:hover { background: #f1f5f3; }
