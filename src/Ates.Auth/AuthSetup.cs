@@ -9,6 +9,7 @@ using Ates.Contracts;
 using Ates.Messaging;
 using Ates.Messaging.Transports.Embedded;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -123,6 +124,11 @@ public static class AuthSetup
                 .AddRequirements(new CurrentRoleRequirement(UserRole.Admin)));
         services.AddScoped<IAuthorizationHandler, CurrentRoleHandler>();
 
+        // In the database, so a cookie or form issued by one Auth instance is read by any other (and survives restarts).
+        var dataProtection = services.AddDataProtection().SetApplicationName("ates-auth").PersistKeysToDbContext<AuthDb>();
+        // With production certificates the stored keys are encrypted too; elsewhere they sit in the clear (logged as a warning).
+        if (options.Keys == "certificates")
+            dataProtection.ProtectKeysWithCertificate(LoadCertificate(options.EncryptionCertificate, "EncryptionCertificate", options.CertificatePassword));
         services.AddAntiforgery(o => o.Cookie.Name = "ates.auth.antiforgery");
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();

@@ -123,6 +123,14 @@ public sealed class CertificateTests
             Assert.True((await new JsonWebTokenHandler().ValidateTokenAsync(token, withCertificate)).IsValid);
             withCertificate.IssuerSigningKey = new X509SecurityKey(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(encryption.RawData));
             Assert.False((await new JsonWebTokenHandler().ValidateTokenAsync(token, withCertificate)).IsValid);
+
+            // The data-protection keys are stored encrypted with the encryption certificate, and still read back:
+            // the sign-in page's form and cookie work.
+            var browser = await app.SignedInBrowserAsync("worker1@popug.inc");
+            using var home = await browser.GetAsync("/", ct);
+            Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+            var stored = await app.DbAsync(db => db.DataProtectionKeys.Select(k => k.Xml).SingleAsync(ct));
+            Assert.Contains("EncryptedData", stored);
         }
         finally
         {
