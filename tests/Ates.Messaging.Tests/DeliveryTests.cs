@@ -138,4 +138,25 @@ public sealed class DeliveryTests(Servers servers)
         var replayed = await Topology.QueryAsync(rebuilt, db => db.SeenTasks.OrderBy(s => s.Sequence).Select(s => new { s.TaskId, s.Title, s.Sequence }).ToListAsync(Ct));
         Assert.Equal(live, replayed);
     }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task In_process_a_failing_event_waits_for_its_retry_without_holding_up_the_events_behind_it(string database)
+    {
+        await using var topology = await Topology.CreateAsync(servers, "embedded", database);
+        // A retry delay far longer than the test's deadline: waiting it out inline would fail the test.
+        var consumer = await topology.StartAsync(new NodeSettings("accounting", await topology.NewDatabaseAsync("accounting"), "embedded")
+            { Tune = o => o.RetryDelays = [TimeSpan.FromMinutes(5)] });
+        var producer = await topology.StartAsync(new NodeSettings("tasks", await topology.NewDatabaseAsync("tasks"), "embedded", Consume: false));
+
+        await TestNode.ProduceAsync(producer.Services, ["poison first", .. Enumerable.Range(1, 20).Select(i => $"after {i}")], 1, Ct);
+
+        await Eventually.UntilAsync(async () => await Topology.SeenCountAsync(consumer) == 20, TimeSpan.FromSeconds(20),
+            "the events behind the failing one should be handled while it waits for its retry", Ct);
+        var poison = await Topology.QueryAsync(producer, db => db.Set<OutboxMessage>().SingleAsync(m => m.PublishedAt == null, Ct));
+        Assert.Equal(1, poison.Sequence);
+        Assert.True(poison.NextAttemptAt > DateTime.UtcNow.AddMinutes(4), $"the row should wait out the consumer's delay, not {poison.NextAttemptAt:O}");
+        Assert.Equal(0, await Topology.QueryAsync(consumer, db => db.Set<DeadLetter>().CountAsync(Ct)));
+    }
 }

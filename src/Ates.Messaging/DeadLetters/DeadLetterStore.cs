@@ -16,8 +16,8 @@ public sealed class DeadLetterStore<TDb>(TDb db, EventConsumer<TDb> consumer, Me
         db.Set<DeadLetter>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct);
 
     /// <summary>
-    /// Hands the event to the consumer once more, as a first attempt. The dead letter is removed
-    /// when the event is handled (or was meanwhile); if it fails again, a new dead letter records why.
+    /// Hands the event to the consumer once more. The dead letter is removed when the event is handled
+    /// (or was meanwhile); if it fails again, the same dead letter records the new reason.
     /// Null when no such dead letter exists.
     /// </summary>
     public async Task<ConsumeOutcome?> RetryAsync(Guid id, CancellationToken ct)
@@ -27,8 +27,9 @@ public sealed class DeadLetterStore<TDb>(TDb db, EventConsumer<TDb> consumer, Me
 
         // An operator's retry is a single last attempt: no delayed redelivery behind it.
         var outcome = await consumer.ConsumeAsync(Encoding.UTF8.GetBytes(letter.Body), attempt: options.MaxAttempts, ct);
-        db.Set<DeadLetter>().Remove(letter);
-        await db.SaveChangesAsync(ct);
+        // A malformed message has no id to find its letter by, so a failed retry added a fresh one.
+        if (outcome is ConsumeOutcome.Handled or ConsumeOutcome.Duplicate || letter.EventId is null)
+            await db.Set<DeadLetter>().Where(d => d.Id == letter.Id).ExecuteDeleteAsync(ct);
         return outcome;
     }
 

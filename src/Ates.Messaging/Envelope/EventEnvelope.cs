@@ -24,6 +24,12 @@ public sealed record EventEnvelope(
 {
     public const string ContentType = "application/cloudevents+json";
 
+    /// <summary>
+    /// Which delivery of this event this is, for a transport that delivers in-process (1 the first time).
+    /// Not part of the CloudEvent: a broker counts its own redeliveries.
+    /// </summary>
+    public int DeliveryAttempt { get; init; } = 1;
+
     static readonly CloudEventAttribute EventVersion = CloudEventAttribute.CreateExtension("eventversion", CloudEventAttributeType.Integer);
     static readonly CloudEventAttribute SequenceAttribute = CloudEventAttribute.CreateExtension("sequence", CloudEventAttributeType.String);
     static readonly CloudEventAttribute PartitionKeyAttribute = CloudEventAttribute.CreateExtension("partitionkey", CloudEventAttributeType.String);

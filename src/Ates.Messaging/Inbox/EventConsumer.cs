@@ -188,17 +188,19 @@ public sealed class EventConsumer<TDb>(
         log.LogWarning("{Service} dead-letters {Type} {Id}: {Reason}", options.Service, envelope?.Type, envelope?.Id, reason);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
-        db.Set<DeadLetter>().Add(new DeadLetter
+        // One dead letter per event: a redelivery (or a failed retry) updates it rather than adding another.
+        var letter = envelope is null ? null : await db.Set<DeadLetter>().FirstOrDefaultAsync(d => d.EventId == envelope.Id, ct);
+        if (letter is null)
         {
-            Id = Guid.CreateVersion7(),
-            EventId = envelope?.Id,
-            Type = envelope?.Type,
-            Source = envelope?.Source,
-            Body = EventEnvelope.AsText(body),
-            Reason = reason,
-            Attempts = attempts,
-            FailedAt = time.GetUtcNow().UtcDateTime,
-        });
+            letter = new DeadLetter { Id = Guid.CreateVersion7(), EventId = envelope?.Id, Body = "", Reason = "" };
+            db.Set<DeadLetter>().Add(letter);
+        }
+        letter.Type = envelope?.Type;
+        letter.Source = envelope?.Source;
+        letter.Body = EventEnvelope.AsText(body);
+        letter.Reason = reason;
+        letter.Attempts = attempts;
+        letter.FailedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
     }
 }

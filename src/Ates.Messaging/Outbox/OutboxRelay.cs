@@ -83,7 +83,7 @@ public sealed class OutboxRelay<TDb>(
         var source = EventEnvelope.SourceOf(options.Service);
         try
         {
-            await transport.PublishAsync(rows.Select(r => ToEnvelope(r, source)).ToList(), ct);
+            await transport.PublishAsync(rows.Select(r => ToEnvelope(r, source) with { DeliveryAttempt = r.Attempts + 1 }).ToList(), ct);
             await MarkPublishedAsync(db, rows.Select(r => r.Sequence).ToList(), ct);
             return rows.Count == options.RelayBatchSize;
         }
@@ -98,14 +98,16 @@ public sealed class OutboxRelay<TDb>(
         {
             try
             {
-                await transport.PublishAsync([ToEnvelope(row, source)], ct);
+                await transport.PublishAsync([ToEnvelope(row, source) with { DeliveryAttempt = row.Attempts + 1 }], ct);
                 await MarkPublishedAsync(db, [row.Sequence], ct);
                 published++;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 var attempts = row.Attempts + 1;
-                var backoff = TimeSpan.FromMilliseconds(Math.Min(options.RelayMaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, attempts)));
+                // A consumer that asked for the event again later (embedded delivery) names its delay.
+                var backoff = e is DeliveryDeferredException deferred ? deferred.RetryAfter
+                    : TimeSpan.FromMilliseconds(Math.Min(options.RelayMaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, attempts)));
                 await db.Set<OutboxMessage>().Where(m => m.Sequence == row.Sequence).ExecuteUpdateAsync(s => s
                     .SetProperty(m => m.Attempts, attempts)
                     .SetProperty(m => m.NextAttemptAt, time.GetUtcNow().UtcDateTime + backoff)

@@ -48,3 +48,14 @@ public enum ConsumeOutcome
     /// <summary>The handler failed; deliver it again after a delay.</summary>
     RetryLater,
 }
+
+/// <summary>
+/// A subscriber could not handle the event yet and wants it again after <see cref="RetryAfter"/>.
+/// The relay keeps the row unpublished until then; the rows behind it go on.
+/// </summary>
+public sealed class DeliveryDeferredException(Guid eventId, TimeSpan retryAfter)
+    : Exception($"Event {eventId} is to be delivered again in {retryAfter.TotalMilliseconds:F0} ms.")
+{
+    public Guid EventId { get; } = eventId;
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

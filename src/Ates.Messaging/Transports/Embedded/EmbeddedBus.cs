@@ -7,7 +7,8 @@ namespace Ates.Messaging.Transports.Embedded;
 /// Consumers are declared when their service is configured (as a durable queue would be), so
 /// an event published before a consumer has started waits for it instead of missing it.
 /// Delivery calls the consumer, which commits (or dead-letters) before returning: a
-/// publish completes only when every subscriber has committed.
+/// publish completes only when every subscriber has committed. An event a subscriber wants again
+/// later fails the publish (<see cref="DeliveryDeferredException"/>), so its outbox row waits.
 /// </summary>
 public sealed class EmbeddedBus
 {
@@ -45,34 +46,29 @@ public sealed class EmbeddedBus
         }
     }
 
-    internal async Task DeliverAsync(IReadOnlyList<EventEnvelope> events, string? onlyTo, TimeProvider time, CancellationToken ct)
+    internal async Task DeliverAsync(IReadOnlyList<EventEnvelope> events, string? onlyTo, CancellationToken ct)
     {
         List<Subscriber> subscribers;
         lock (_gate) subscribers = _subscribers.Where(s => onlyTo is null || s.Key == onlyTo).Select(s => s.Value).ToList();
         if (onlyTo is not null && subscribers.Count == 0) throw new InvalidOperationException($"No consumer named {onlyTo} is declared.");
 
         var bodies = new Dictionary<Guid, ReadOnlyMemory<byte>>();
+        DeliveryDeferredException? deferred = null;
         foreach (var subscriber in subscribers)
         {
-            var deliveries = events.Where(e => onlyTo is not null || subscriber.Takes(e.Type))
-                .Select(e => bodies.TryGetValue(e.Id, out var body) ? body : bodies[e.Id] = e.Encode())
-                .Select(body => new Delivery(body, 1))
-                .ToList();
-            if (deliveries.Count == 0) continue;
+            var mine = events.Where(e => onlyTo is not null || subscriber.Takes(e.Type)).ToList();
+            if (mine.Count == 0) continue;
 
             var consumer = await subscriber.WaitAttachedAsync(ct);
+            var deliveries = mine.Select(e => new Delivery(bodies.TryGetValue(e.Id, out var body) ? body : bodies[e.Id] = e.Encode(), e.DeliveryAttempt)).ToList();
             var outcomes = await consumer.ConsumeAsync(deliveries, ct);
-            for (var i = 0; i < deliveries.Count; i++)
-            {
-                // In-process there is no delay queue: the relay waits out a failed event's retries, and
-                // its row is marked published only once every subscriber has settled it.
-                for (var attempt = 2; outcomes[i] == ConsumeOutcome.RetryLater; attempt++)
-                {
-                    await Task.Delay(consumer.RetryDelay(attempt - 1), time, ct);
-                    outcomes[i] = (await consumer.ConsumeAsync([deliveries[i] with { Attempt = attempt }], ct))[0];
-                }
-            }
+            // In-process there is no delay queue: the relay keeps a failed event's row and offers it again
+            // after the consumer's delay, while the events behind it go on.
+            var failed = outcomes.Select((outcome, i) => (outcome, i)).FirstOrDefault(x => x.outcome == ConsumeOutcome.RetryLater);
+            if (failed.outcome == ConsumeOutcome.RetryLater && deferred is null)
+                deferred = new DeliveryDeferredException(mine[failed.i].Id, consumer.RetryDelay(deliveries[failed.i].Attempt));
         }
+        if (deferred is not null) throw deferred;
     }
 
     sealed class Subscriber
@@ -88,13 +84,13 @@ public sealed class EmbeddedBus
 }
 
 /// <summary>One service's side of the <see cref="EmbeddedBus"/>: publishes its events, attaches its consumer.</summary>
-public sealed class EmbeddedTransport(EmbeddedBus bus, MessagingOptions options, TimeProvider time) : IEventTransport, IConsumerTransport
+public sealed class EmbeddedTransport(EmbeddedBus bus, MessagingOptions options) : IEventTransport, IConsumerTransport
 {
     public Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken ct) =>
-        bus.DeliverAsync(events, null, time, ct);
+        bus.DeliverAsync(events, null, ct);
 
     public Task SendToConsumerAsync(string consumer, IReadOnlyList<EventEnvelope> events, CancellationToken ct) =>
-        bus.DeliverAsync(events, consumer, time, ct);
+        bus.DeliverAsync(events, consumer, ct);
 
     public Task StartConsumingAsync(ConsumerRegistration consumer, CancellationToken ct)
     {
