@@ -7,7 +7,9 @@ using Ates.Messaging;
 using Ates.ServiceDefaults.SignIn;
 using Ates.ServiceDefaults.Users;
 using Ates.Testing;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -47,6 +49,8 @@ public sealed class SignInTests : IAsyncLifetime
             b.UseSetting("Auth:RabbitNamespace", _namespace);
             b.UseSetting("Auth:Demo:Seed", "true");
             b.UseSetting("Auth:Demo:Password", Password);
+            b.UseSetting("Auth:Clients:0:ClientId", "tasks");
+            b.UseSetting("Auth:Clients:0:RedirectUris:0", $"http://127.0.0.1:{_port}/signin-oidc");
         });
 
         var builder = WebApplication.CreateBuilder();
@@ -56,14 +60,17 @@ public sealed class SignInTests : IAsyncLifetime
         builder.Services.AddMessaging<ServiceDb>("tasks").KeepUserReplica().UseRabbitMq(r => (r.Uri, r.Namespace) = (_rabbit.AmqpUri, _namespace));
         builder.Services.AddAtesSignIn(new SignInOptions { Authority = "http://localhost/", ClientId = "tasks", RequireHttpsMetadata = false });
         builder.Services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = _auth.Server.CreateHandler());
+        builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = _auth.Server.CreateHandler());
         builder.Services.AddAuthorization();
         _service = builder.Build();
+        _service.UseDeveloperExceptionPage(); // a failed sign-in shows its reason in the assertion
         _service.UseAuthentication();
         _service.UseDeactivatedUserGate<ServiceDb>();
         _service.UseAuthorization();
         _service.MapGet("/api/me", (ClaimsPrincipal user) => Results.Ok(new { sub = user.FindFirstValue("sub"), role = user.FindFirstValue("role"), name = user.Identity?.Name }))
             .RequireAuthorization();
         _service.MapGet("/api/admin-only", () => Results.Ok()).RequireAuthorization(p => p.RequireRole("admin"));
+        _service.MapGet("/hello", (ClaimsPrincipal user) => Results.Text($"Hello, {user.Identity?.Name} ({user.FindFirstValue("role")})")).RequireAuthorization();
         await using (var scope = _service.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<ServiceDb>().Database.EnsureCreatedAsync(Ct);
         // The service first: its queue and bindings exist before Auth publishes the demo company.
@@ -132,5 +139,47 @@ public sealed class SignInTests : IAsyncLifetime
         await Eventually.UntilAsync(async () => (await asWorker.GetAsync("/api/me", Ct)).StatusCode == HttpStatusCode.Unauthorized,
             TimeSpan.FromSeconds(30), "the deactivated worker's token should be refused by the second service", Ct);
         Assert.Equal(HttpStatusCode.OK, (await asAdmin.GetAsync("/api/me", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_page_signs_in_through_auth_with_the_code_flow_and_pkce()
+    {
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+            { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
+        var atAuth = _auth.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+        // The page sends the browser to Auth's authorize endpoint with a PKCE challenge.
+        using var page = await browser.GetAsync("/hello", Ct);
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        var authorize = page.Headers.Location!;
+        Assert.Equal("/connect/authorize", authorize.AbsolutePath);
+        Assert.Contains("code_challenge_method=S256", authorize.Query);
+        Assert.Contains("client_id=tasks", authorize.Query);
+
+        // Auth asks the browser to sign in, then sends it back to the authorize request.
+        using var toSignIn = await atAuth.GetAsync(authorize.PathAndQuery, Ct);
+        Assert.Equal(HttpStatusCode.Redirect, toSignIn.StatusCode);
+        var form = await atAuth.GetStringAsync(toSignIn.Headers.Location!.OriginalString, Ct);
+        string Field(string name) => WebUtility.HtmlDecode(Regex.Match(form, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"").Groups[1].Value);
+        var antiforgeryName = Regex.Match(form, "<input type=\"hidden\" name=\"([^\"]+)\"").Groups[1].Value;
+        using var signedIn = await atAuth.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [antiforgeryName] = Field(antiforgeryName),
+            ["returnUrl"] = Field("returnUrl"),
+            ["email"] = "accountant@popug.inc",
+            ["password"] = Password,
+        }), Ct);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        using var withCode = await atAuth.GetAsync(signedIn.Headers.Location!.OriginalString, Ct);
+        Assert.Equal(HttpStatusCode.Redirect, withCode.StatusCode);
+        var callback = withCode.Headers.Location!;
+        Assert.StartsWith($"http://127.0.0.1:{_port}/signin-oidc?code=", callback.OriginalString);
+
+        // The service redeems the code (with its verifier) and signs the browser in with its cookie.
+        using var redeemed = await browser.GetAsync(callback.PathAndQuery, Ct);
+        Assert.True(redeemed.StatusCode == HttpStatusCode.Redirect, await redeemed.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("/hello", redeemed.Headers.Location!.OriginalString);
+        var hello = await browser.GetStringAsync("/hello", Ct);
+        Assert.Equal("Hello, Alice Accountant (accountant)", hello);
     }
 }

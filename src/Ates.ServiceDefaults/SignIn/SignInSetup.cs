@@ -65,6 +65,12 @@ public static class SignInSetup
                 o.RequireHttpsMetadata = options.RequireHttpsMetadata;
                 o.ClientId = options.ClientId;
                 o.ResponseType = OpenIdConnectResponseType.Code;
+                // The code comes back in the query, not a self-posting form: it is single-use and PKCE-bound.
+                o.ResponseMode = OpenIdConnectResponseMode.Query;
+                // The return is then a top-level GET, which carries Lax cookies; and the one-process mode is
+                // plain HTTP on localhost, where Secure-only correlation cookies would never come back.
+                o.CorrelationCookie.SameSite = o.NonceCookie.SameSite = SameSiteMode.Lax;
+                o.CorrelationCookie.SecurePolicy = o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.UsePkce = true;
                 o.MapInboundClaims = false;
                 o.GetClaimsFromUserInfoEndpoint = true;
