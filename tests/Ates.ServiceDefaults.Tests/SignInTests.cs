@@ -51,6 +51,7 @@ public sealed class SignInTests : IAsyncLifetime
             b.UseSetting("Auth:Demo:Password", Password);
             b.UseSetting("Auth:Clients:0:ClientId", "tasks");
             b.UseSetting("Auth:Clients:0:RedirectUris:0", $"http://127.0.0.1:{_port}/signin-oidc");
+            b.UseSetting("Auth:Clients:0:PostLogoutRedirectUris:0", $"http://127.0.0.1:{_port}/signout-callback-oidc");
         });
 
         var builder = WebApplication.CreateBuilder();
@@ -70,6 +71,7 @@ public sealed class SignInTests : IAsyncLifetime
         _service.MapGet("/api/me", (ClaimsPrincipal user) => Results.Ok(new { sub = user.FindFirstValue("sub"), role = user.FindFirstValue("role"), name = user.Identity?.Name }))
             .RequireAuthorization();
         _service.MapGet("/api/admin-only", () => Results.Ok()).RequireAuthorization(p => p.RequireRole("admin"));
+        _service.MapAtesSignOut();
         _service.MapGet("/hello", (ClaimsPrincipal user) => Results.Text($"Hello, {user.Identity?.Name} ({user.FindFirstValue("role")})")).RequireAuthorization();
         await using (var scope = _service.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<ServiceDb>().Database.EnsureCreatedAsync(Ct);
@@ -144,7 +146,48 @@ public sealed class SignInTests : IAsyncLifetime
     [Fact]
     public async Task A_page_signs_in_through_auth_with_the_code_flow_and_pkce()
     {
-        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        var (browser, _) = await SignInThroughThePageAsync();
+        using (browser) Assert.Equal("Hello, Alice Accountant (accountant)", await browser.GetStringAsync("/hello", Ct));
+    }
+
+    [Fact]
+    public async Task Signing_out_of_a_service_ends_its_session_auths_and_every_other_services()
+    {
+        var (browser, atAuth) = await SignInThroughThePageAsync();
+        using var _ = browser;
+
+        using var signOut = await browser.PostAsync("/signout", null, Ct);
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        var endSession = signOut.Headers.Location!;
+        Assert.Equal("/connect/endsession", endSession.AbsolutePath);
+        Assert.Contains("id_token_hint=", endSession.Query);
+
+        // This service's own cookie is gone: the page asks for a sign-in again.
+        using (var page = await browser.GetAsync("/hello", Ct))
+            Assert.Equal("/connect/authorize", page.Headers.Location?.AbsolutePath);
+
+        using var ended = await atAuth.GetAsync(endSession.PathAndQuery, Ct);
+        Assert.Equal(HttpStatusCode.Redirect, ended.StatusCode);
+        Assert.StartsWith($"http://127.0.0.1:{_port}/signout-callback-oidc", ended.Headers.Location!.OriginalString);
+        // Every service's session cookie is expired by Auth, on the origin they share.
+        var expired = ended.Headers.GetValues("Set-Cookie").Where(c => c.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase)).ToList();
+        foreach (var service in new[] { "tasks", "accounting", "analytics" })
+            Assert.Contains(expired, c => c.StartsWith($"ates.{service}=;", StringComparison.Ordinal) && c.Contains("path=/", StringComparison.Ordinal));
+
+        // Auth's own session is over too: authorizing again needs the sign-in form.
+        using var again = await browser.GetAsync("/hello", Ct);
+        using var reauthorize = await atAuth.GetAsync(again.Headers.Location!.PathAndQuery, Ct);
+        Assert.Equal(HttpStatusCode.Redirect, reauthorize.StatusCode);
+        Assert.Equal("/signin", new Uri(new Uri("http://localhost"), reauthorize.Headers.Location!).AbsolutePath);
+    }
+
+    /// <summary>
+    /// Drives the browser's side of the code + PKCE flow from a page of the service to its cookie. Auth runs in
+    /// memory, so its cookies live in <paramref name="atAuth"/>'s jar rather than the browser's.
+    /// </summary>
+    async Task<(HttpClient Browser, HttpClient AtAuth)> SignInThroughThePageAsync()
+    {
+        var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
             { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
         var atAuth = _auth.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
@@ -179,7 +222,6 @@ public sealed class SignInTests : IAsyncLifetime
         using var redeemed = await browser.GetAsync(callback.PathAndQuery, Ct);
         Assert.True(redeemed.StatusCode == HttpStatusCode.Redirect, await redeemed.Content.ReadAsStringAsync(Ct));
         Assert.Equal("/hello", redeemed.Headers.Location!.OriginalString);
-        var hello = await browser.GetStringAsync("/hello", Ct);
-        Assert.Equal("Hello, Alice Accountant (accountant)", hello);
+        return (browser, atAuth);
     }
 }

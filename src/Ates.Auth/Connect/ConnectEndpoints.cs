@@ -86,9 +86,10 @@ public static class ConnectEndpoints
         return Results.Ok(claims);
     }
 
-    static async Task<IResult> EndSession(SignInManager<AuthUser> signIn)
+    static async Task<IResult> EndSession(HttpContext http, SignInManager<AuthUser> signIn, Hosting.AuthOptions options)
     {
         await signIn.SignOutAsync();
+        SignIn.ServiceSessions.EndAll(http, options);
         // OpenIddict redirects to the client's post_logout_redirect_uri when it is registered, else here.
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/signin" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }

@@ -23,9 +23,10 @@ public static class SignInEndpoints
         app.MapGet("/signin", (HttpContext http, IAntiforgery antiforgery, string? returnUrl) =>
             Form(http, antiforgery, returnUrl, email: null, error: null, StatusCodes.Status200OK)).ExcludeFromDescription();
         app.MapPost("/signin", SignIn).ExcludeFromDescription();
-        app.MapPost("/signout", async (SignInManager<AuthUser> signIn) =>
+        app.MapPost("/signout", async (HttpContext http, SignInManager<AuthUser> signIn, Hosting.AuthOptions options) =>
         {
             await signIn.SignOutAsync();
+            ServiceSessions.EndAll(http, options);
             return Results.Redirect("/signin");
         }).ExcludeFromDescription();
         app.MapGet("/", Home).ExcludeFromDescription();

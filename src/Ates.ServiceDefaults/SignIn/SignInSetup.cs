@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
@@ -54,7 +56,9 @@ public static class SignInSetup
             })
             .AddCookie(o =>
             {
+                // Named and placed so that Auth's sign-out, on the same origin, can end this session too.
                 o.Cookie.Name = $"ates.{options.ClientId}";
+                o.Cookie.Path = "/";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.ForwardChallenge = OpenIdConnectDefaults.AuthenticationScheme;
@@ -74,7 +78,8 @@ public static class SignInSetup
                 o.UsePkce = true;
                 o.MapInboundClaims = false;
                 o.GetClaimsFromUserInfoEndpoint = true;
-                o.SaveTokens = true;
+                o.SaveTokens = true; // the id token is the hint Auth's end-session endpoint asks for
+                o.SignedOutRedirectUri = "/";
                 o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
                 o.Scope.Clear();
                 foreach (var scope in new[] { "openid", "profile", "email", "roles" }) o.Scope.Add(scope);
@@ -83,6 +88,14 @@ public static class SignInSetup
                 o.TokenValidationParameters.RoleClaimType = "role";
             });
     }
+
+    /// <summary>
+    /// POST /signout: ends this service's session and sends the browser to Auth's end-session endpoint,
+    /// which ends Auth's own session and every other service's.
+    /// </summary>
+    public static IEndpointConventionBuilder MapAtesSignOut(this IEndpointRouteBuilder routes) =>
+        routes.MapPost("/signout", () => Results.SignOut(new AuthenticationProperties { RedirectUri = "/" },
+            [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]));
 
     static bool IsApi(HttpContext context, SignInOptions options) =>
         context.Request.Headers.Authorization.Count > 0 || context.Request.Path.StartsWithSegments(options.ApiPrefix);
