@@ -59,6 +59,9 @@ public static class SignInSetup
                 // Named and placed so that Auth's sign-out, on the same origin, can end this session too.
                 o.Cookie.Name = $"ates.{options.ClientId}";
                 o.Cookie.Path = "/";
+                // A working day, as Auth's own session; sliding, so an active page stays signed in.
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.ForwardChallenge = OpenIdConnectDefaults.AuthenticationScheme;
