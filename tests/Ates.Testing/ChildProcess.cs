@@ -153,6 +153,14 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Kills the tree and waits (bounded) until the process has been reaped.</summary>
+    /// <summary>Sends <paramref name="signal"/> and waits up to <paramref name="grace"/>; SIGKILLs the group if it is still there, or its leftovers if not.</summary>
+    public async Task StopAsync(int signal, TimeSpan grace)
+    {
+        Signal(signal);
+        if (await WaitForExitAsync(grace).ConfigureAwait(false)) KillTree();
+        else await KillAndWaitAsync().ConfigureAwait(false);
+    }
+
     public async Task KillAndWaitAsync()
     {
         KillTree();

@@ -111,80 +111,48 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Fast shutdown (SIGINT: rolls back open transactions, checkpoints). Keeps the data.</summary>
     public async Task StopAsync()
     {
-        await gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (postmaster is null) return;
-            postmaster.Signal(Native.SIGINT);
-            if (!await postmaster.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false))
-                await postmaster.KillAndWaitAsync().ConfigureAwait(false);
-            postmaster.Dispose();
-            postmaster = null;
-        }
-        finally
-        {
-            gate.Release();
-        }
+        using var _ = await gate.EnterAsync().ConfigureAwait(false);
+        if (postmaster is null) return;
+        await postmaster.StopAsync(Native.SIGINT, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        postmaster.Dispose();
+        postmaster = null;
     }
 
     /// <summary>SIGKILLs the postmaster and all its backends — a crash; the next start runs WAL recovery.</summary>
     public async Task KillAsync()
     {
-        await gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (postmaster is null) return;
-            await postmaster.KillAndWaitAsync().ConfigureAwait(false);
-            postmaster.Dispose();
-            postmaster = null;
-        }
-        finally
-        {
-            gate.Release();
-        }
+        using var _ = await gate.EnterAsync().ConfigureAwait(false);
+        if (postmaster is null) return;
+        await postmaster.KillAndWaitAsync().ConfigureAwait(false);
+        postmaster.Dispose();
+        postmaster = null;
     }
 
     /// <summary>Starts the server again after <see cref="StopAsync"/> or <see cref="KillAsync"/>: same port, same data.</summary>
     public async Task StartAgainAsync(CancellationToken ct = default)
     {
-        await gate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            if (postmaster is { HasExited: false })
-                throw new InvalidOperationException("PostgreSQL is still running; stop or kill it first.");
-            postmaster?.Dispose();
-            postmaster = null;
-            await StartPostmasterAsync(ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-        }
+        using var _ = await gate.EnterAsync(ct).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (postmaster is { HasExited: false })
+            throw new InvalidOperationException("PostgreSQL is still running; stop or kill it first.");
+        postmaster?.Dispose();
+        postmaster = null;
+        await StartPostmasterAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Immediate shutdown (SIGQUIT; SIGKILL of the whole process group after 5 s) and removal of the folder.</summary>
     public async ValueTask DisposeAsync()
     {
-        await gate.WaitAsync().ConfigureAwait(false);
-        try
+        using var _ = await gate.EnterAsync().ConfigureAwait(false);
+        if (disposed) return;
+        disposed = true;
+        if (postmaster is not null)
         {
-            if (disposed) return;
-            disposed = true;
-            if (postmaster is not null)
-            {
-                postmaster.Signal(Native.SIGQUIT);
-                if (!await postmaster.WaitForExitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
-                    await postmaster.KillAndWaitAsync().ConfigureAwait(false);
-                postmaster.Dispose();
-                postmaster = null;
-            }
-            TempFolder.Delete(RootDir);
+            await postmaster.StopAsync(Native.SIGQUIT, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            postmaster.Dispose();
+            postmaster = null;
         }
-        finally
-        {
-            gate.Release();
-        }
+        TempFolder.Delete(RootDir);
     }
 
     public override string ToString() => $"PostgreSQL on {Host}:{Port} ({DataDir})";

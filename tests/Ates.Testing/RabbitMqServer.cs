@@ -105,63 +105,39 @@ public sealed class RabbitMqServer : IAsyncDisposable
     /// <summary>Graceful shutdown (SIGTERM, handled like <c>rabbitmqctl stop</c>); SIGKILL if it takes over 30 s. Keeps the data.</summary>
     public async Task StopAsync()
     {
-        await gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (node is null) return;
-            node.Signal(Native.SIGTERM);
-            if (!await node.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false))
-                await node.KillAndWaitAsync().ConfigureAwait(false);
-            else
-                node.KillTree(); // leftovers of the group (erl_child_setup and the like)
-            node.Dispose();
-            node = null;
-        }
-        finally
-        {
-            gate.Release();
-        }
+        using var _ = await gate.EnterAsync().ConfigureAwait(false);
+        if (node is null) return;
+        // Leftovers of the group (erl_child_setup and the like) are killed after it exits.
+        await node.StopAsync(Native.SIGTERM, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        node.Dispose();
+        node = null;
     }
 
     /// <summary>Starts the node again after <see cref="StopAsync"/> or <see cref="KillAsync"/>: same name, port and data.</summary>
     public async Task StartAgainAsync(CancellationToken ct = default)
     {
-        await gate.WaitAsync(ct).ConfigureAwait(false);
-        try
+        using var _ = await gate.EnterAsync(ct).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (node is { HasExited: false })
+            throw new InvalidOperationException($"RabbitMQ node {NodeName} is still running; stop or kill it first.");
+        node?.Dispose();
+        node = null;
+        if (epmd is null || epmd.HasExited)
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            if (node is { HasExited: false })
-                throw new InvalidOperationException($"RabbitMQ node {NodeName} is still running; stop or kill it first.");
-            node?.Dispose();
-            node = null;
-            if (epmd is null || epmd.HasExited)
-            {
-                epmd?.Dispose();
-                await StartEpmdAsync(ct).ConfigureAwait(false);
-            }
-            await StartNodeAsync(ct).ConfigureAwait(false);
+            epmd?.Dispose();
+            await StartEpmdAsync(ct).ConfigureAwait(false);
         }
-        finally
-        {
-            gate.Release();
-        }
+        await StartNodeAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>SIGKILLs the node (beam.smp and its process group) — a broker crash. Data stays for <see cref="StartAgainAsync"/>.</summary>
     public async Task KillAsync()
     {
-        await gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (node is null) return;
-            await node.KillAndWaitAsync().ConfigureAwait(false);
-            node.Dispose();
-            node = null;
-        }
-        finally
-        {
-            gate.Release();
-        }
+        using var _ = await gate.EnterAsync().ConfigureAwait(false);
+        if (node is null) return;
+        await node.KillAndWaitAsync().ConfigureAwait(false);
+        node.Dispose();
+        node = null;
     }
 
     /// <summary>Runs <c>rabbitmqctl -n NODE args…</c> with the node's environment (cookie, epmd) and returns its output; throws on failure.</summary>
@@ -186,24 +162,17 @@ public sealed class RabbitMqServer : IAsyncDisposable
     /// <summary>Kills the node (its data is discarded anyway) and its epmd, and deletes <see cref="DataDir"/>.</summary>
     public async ValueTask DisposeAsync()
     {
-        await gate.WaitAsync().ConfigureAwait(false);
-        try
+        using var _ = await gate.EnterAsync().ConfigureAwait(false);
+        if (disposed) return;
+        disposed = true;
+        foreach (var child in new[] { node, epmd })
         {
-            if (disposed) return;
-            disposed = true;
-            foreach (var child in new[] { node, epmd })
-            {
-                if (child is null) continue;
-                try { await child.KillAndWaitAsync().ConfigureAwait(false); }
-                finally { child.Dispose(); }
-            }
-            node = epmd = null;
-            TempFolder.Delete(DataDir);
+            if (child is null) continue;
+            try { await child.KillAndWaitAsync().ConfigureAwait(false); }
+            finally { child.Dispose(); }
         }
-        finally
-        {
-            gate.Release();
-        }
+        node = epmd = null;
+        TempFolder.Delete(DataDir);
     }
 
     public override string ToString() => $"RabbitMQ {NodeName} on {AmqpUri}";
