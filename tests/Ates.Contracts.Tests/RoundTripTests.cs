@@ -56,7 +56,7 @@ public class RoundTripTests
             """{"task_id":"0b9e6c2e-4b1d-4c55-9d7e-2f1c3a5b7d90","assignee_id":"c3d9e8f1-2a4b-4c6d-8e0f-1a2b3c4d5e6f","completed_at":"2026-03-03T19:20:05+03:00"}""",
             Registry.Serialize(ByName[nameof(TaskCompleted)]));
         Assert.Equal(
-            """{"day":"2026-03-03","last_sequence":1042}""",
+            """{"day":"2026-03-03","last_sequence":1042,"previous_sequence":980,"task_events":61}""",
             Registry.Serialize(ByName[nameof(TasksDayClosed)]));
         Assert.Equal(
             """{"user_id":"7b0e2a9c-4f1d-4a3e-9c55-1d2f3a4b5c6d","name":"Kesha Popugaev","email":"kesha@uberpopug.example","role":"accountant","status":"deactivated","entity_version":4}""",

@@ -21,7 +21,7 @@ public static class Samples
         new TaskUpdated(TaskId, "Fix the beak and the tail", JiraId: null, "", EntityVersion: 3),
         new TaskAssigned(TaskId, AssigneeId: Gosha, PreviousAssigneeId: Kesha, AssignmentReason.AssigneeLeft),
         new TaskCompleted(TaskId, Gosha, new DateTimeOffset(2026, 3, 3, 19, 20, 5, TimeSpan.FromHours(3))),
-        new TasksDayClosed(Day, LastSequence: 1042),
+        new TasksDayClosed(Day, LastSequence: 1042, PreviousSequence: 980, TaskEvents: 61),
         new TransactionApplied(TransactionId, Kesha, TransactionKind.AssignFee, -17m, TaskId, Day),
         new BillingCycleClosed(Day, ManagementEarnings: -25.50m, PayoutsTotal: 38m, AccountsInNegative: 1,
         [
