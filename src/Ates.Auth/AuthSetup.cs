@@ -7,6 +7,7 @@ using Ates.Auth.SignIn;
 using Ates.Auth.Users;
 using Ates.Contracts;
 using Ates.Messaging;
+using Ates.ServiceDefaults.Hosting;
 using Ates.Messaging.Transports.Embedded;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
@@ -33,17 +34,14 @@ public static class AuthSetup
 
         services.AddDbContext<AuthDb>((sp, db) =>
         {
-            UseDatabase(db, options.Database);
+            db.UseServiceDatabase(options.Database, "Auth:Database");
             db.AddOutboxSignal(sp);
         });
 
         // Registered before AddMessaging so the schema exists before the relay's first poll.
         services.AddHostedService<AuthInitializer>();
         var messaging = services.AddMessaging<AuthDb>("auth");
-        if (options.Transport == "embedded") messaging.UseEmbedded(bus ?? new EmbeddedBus());
-        else if (options.Transport.StartsWith("rabbitmq:", StringComparison.Ordinal))
-            messaging.UseRabbitMq(r => { r.Uri = options.Transport["rabbitmq:".Length..]; r.Namespace = options.RabbitNamespace; });
-        else throw new InvalidOperationException($"Auth:Transport must be 'embedded' or 'rabbitmq:<uri>', not '{options.Transport}'.");
+        messaging.UseTransport(options.Transport, options.RabbitNamespace, bus, "Auth:Transport");
 
         services.AddIdentityCore<AuthUser>(o =>
             {
@@ -160,18 +158,4 @@ public static class AuthSetup
         X509CertificateLoader.LoadPkcs12FromFile(
             path ?? throw new InvalidOperationException($"Auth:Keys is 'certificates' but Auth:{key} (a PFX file) is not set."),
             password, X509KeyStorageFlags.EphemeralKeySet);
-
-    static void UseDatabase(DbContextOptionsBuilder db, string database)
-    {
-        if (database.StartsWith("sqlite:", StringComparison.Ordinal))
-        {
-            var file = database["sqlite:".Length..];
-            if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder) Directory.CreateDirectory(folder);
-            db.UseSqlite($"Data Source={file};Default Timeout=30");
-        }
-        else if (database.StartsWith("postgres:", StringComparison.Ordinal))
-            db.UseNpgsql(database["postgres:".Length..]);
-        else
-            throw new InvalidOperationException($"Auth:Database must be 'sqlite:<file>' or 'postgres:<connection string>', not '{database}'.");
-    }
 }

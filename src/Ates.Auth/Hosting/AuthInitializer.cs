@@ -1,7 +1,7 @@
 using Ates.Auth.Connect;
 using Ates.Auth.Data;
 using Ates.Auth.Demo;
-using Microsoft.EntityFrameworkCore;
+using Ates.ServiceDefaults.Hosting;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -17,9 +17,7 @@ public sealed class AuthInitializer(IServiceProvider services, AuthOptions optio
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuthDb>();
-        // TODO(issue 4): versioned migrations; until then the schema is created on first run.
-        await db.Database.EnsureCreatedAsync(ct);
-        if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        await db.CreateSchemaAsync(ct);
 
         var apps = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
         if (options.PasswordGrant)

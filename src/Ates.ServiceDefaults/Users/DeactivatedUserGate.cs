@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Ates.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
@@ -9,6 +10,8 @@ namespace Ates.ServiceDefaults.Users;
 /// <summary>
 /// Refuses a request whose token belongs to a user the replica knows as deactivated: a token stays
 /// valid until it expires, but its owner is shut out as soon as their user.updated arrives.
+/// A role changed since the token was issued is taken from the replica too, so a demoted manager
+/// cannot shuffle on an old token.
 /// </summary>
 public static class DeactivatedUserGate
 {
@@ -16,7 +19,7 @@ public static class DeactivatedUserGate
     public static IApplicationBuilder UseDeactivatedUserGate<TDb>(this IApplicationBuilder app) where TDb : DbContext =>
         app.Use(async (context, next) =>
         {
-            if (context.User.Identity?.IsAuthenticated == true && Guid.TryParse(SubjectOf(context.User), out var id))
+            if (context.User.Identity?.IsAuthenticated == true && context.User.UserId() is { } id)
             {
                 var user = await context.RequestServices.GetRequiredService<UserReplica<TDb>>().FindAsync(id, context.RequestAborted);
                 if (user is { IsActive: false })
@@ -27,10 +30,17 @@ public static class DeactivatedUserGate
                         statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context);
                     return;
                 }
+                if (user is { IsPlaceholder: false } && context.User.Role() != user.Role)
+                    context.User = WithRole(context.User, user.Role.ClaimValue());
             }
             await next(context);
         });
 
-    static string? SubjectOf(ClaimsPrincipal user) =>
-        user.FindFirstValue("sub") ?? user.FindFirstValue(ClaimTypes.NameIdentifier);
+    static ClaimsPrincipal WithRole(ClaimsPrincipal principal, string role)
+    {
+        var identity = ((ClaimsIdentity)principal.Identity!).Clone();
+        foreach (var claim in identity.FindAll(identity.RoleClaimType).ToList()) identity.RemoveClaim(claim);
+        identity.AddClaim(new Claim(identity.RoleClaimType, role));
+        return new ClaimsPrincipal(identity);
+    }
 }

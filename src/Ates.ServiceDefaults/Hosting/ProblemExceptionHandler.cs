@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Ates.Auth.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Ates.ServiceDefaults.Hosting;
 
 /// <summary>
 /// Request-reading failures (malformed JSON, wrong content type, a body too large, a bad antiforgery token) become

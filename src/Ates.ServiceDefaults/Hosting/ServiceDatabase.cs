@@ -1,0 +1,34 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Ates.ServiceDefaults.Hosting;
+
+public static class ServiceDatabase
+{
+    /// <summary>
+    /// "sqlite:&lt;file&gt;" (the embedded default; the folder is created) or "postgres:&lt;connection string&gt;".
+    /// <paramref name="setting"/> names the configuration key in the error for anything else.
+    /// </summary>
+    public static DbContextOptionsBuilder UseServiceDatabase(this DbContextOptionsBuilder db, string database, string setting)
+    {
+        if (database.StartsWith("sqlite:", StringComparison.Ordinal))
+        {
+            var file = database["sqlite:".Length..];
+            if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder) Directory.CreateDirectory(folder);
+            return db.UseSqlite($"Data Source={file};Default Timeout=30");
+        }
+        if (database.StartsWith("postgres:", StringComparison.Ordinal))
+            return db.UseNpgsql(database["postgres:".Length..]);
+        throw new InvalidOperationException($"{setting} must be 'sqlite:<file>' or 'postgres:<connection string>', not '{database}'.");
+    }
+
+    /// <summary>
+    /// Creates the schema on first run; SQLite switches to write-ahead logging so pages read while the relay and
+    /// consumers write.
+    /// </summary>
+    public static async Task CreateSchemaAsync(this DbContext db, CancellationToken ct)
+    {
+        // TODO: versioned migrations per provider; until then the schema is created on first run.
+        await db.Database.EnsureCreatedAsync(ct);
+        if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+    }
+}

@@ -1,0 +1,33 @@
+using Ates.ServiceDefaults.SignIn;
+
+namespace Ates.ServiceDefaults.Hosting;
+
+/// <summary>What every service is configured with (its own section: "Tasks", "Accounting", "Analytics").</summary>
+public class ServiceOptions
+{
+    /// <summary>"sqlite:&lt;file&gt;" or "postgres:&lt;connection string&gt;".</summary>
+    public string Database { get; set; } = "";
+
+    /// <summary>"embedded" (default) or "rabbitmq:&lt;amqp uri&gt;".</summary>
+    public string Transport { get; set; } = "embedded";
+
+    /// <summary>Prefix of the RabbitMQ exchanges and queues.</summary>
+    public string RabbitNamespace { get; set; } = "ates";
+
+    /// <summary>The path the service is served under behind the gateway (e.g. "/tasks"); empty when it has its own origin.</summary>
+    public string PathBase { get; set; } = "";
+
+    /// <summary>Auth's address and the client this service's pages sign in as.</summary>
+    public SignInOptions SignIn { get; set; } = new();
+}
+
+/// <summary>Where the pages of every service live (the "Site" section); the defaults are the gateway's paths.</summary>
+public sealed class SiteLinks
+{
+    public string Home { get; set; } = "/";
+    public string Tasks { get; set; } = "/tasks/";
+    public string Accounting { get; set; } = "/accounting/";
+    public string Analytics { get; set; } = "/analytics/";
+    public string Users { get; set; } = "/auth/admin/users";
+    public string Ops { get; set; } = "/ops/";
+}

@@ -1,0 +1,49 @@
+using Ates.ServiceDefaults.Pages;
+using Ates.ServiceDefaults.SignIn;
+using Ates.ServiceDefaults.Users;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Scalar.AspNetCore;
+
+namespace Ates.ServiceDefaults.Hosting;
+
+/// <summary>The web side every service shares: sign-in, problems for every refusal, pages, API docs, health.</summary>
+public static class ServiceWeb
+{
+    public static IServiceCollection AddServiceWeb(this IServiceCollection services, ServiceOptions options, SiteLinks links)
+    {
+        services.AddSingleton(links);
+        services.AddAtesSignIn(options.SignIn);
+        services.AddAuthorization();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Bad bodies throw (and become problems in ProblemExceptionHandler) instead of an empty 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<FormOptions>(o => o.ValueLengthLimit = 16 * 1024);
+        services.AddAntiforgery(o => o.Cookie.Name = $"ates.{options.SignIn.ClientId}.antiforgery");
+        services.AddRazorComponents();
+        services.AddOpenApi();
+        return services;
+    }
+
+    /// <summary>The middleware in order, then the shared endpoints. <typeparamref name="TDb"/> holds the users replica.</summary>
+    public static WebApplication UseServiceWeb<TDb>(this WebApplication app, ServiceOptions options) where TDb : DbContext
+    {
+        if (options.PathBase.Length > 0) app.UsePathBase(options.PathBase);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(StatusPages.WriteAsync);
+        app.UseAuthentication();
+        app.UseDeactivatedUserGate<TDb>();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapOpenApi();
+        app.MapScalarApiReference("/api/docs");
+        app.MapAtesSignOut();
+        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        return app;
+    }
+}
