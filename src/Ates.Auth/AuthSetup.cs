@@ -128,6 +128,7 @@ public static class AuthSetup
         if (options.Keys == "certificates")
             dataProtection.ProtectKeysWithCertificate(LoadCertificate(options.EncryptionCertificate, "EncryptionCertificate", options.CertificatePassword));
         services.AddAntiforgery(o => o.Cookie.Name = "ates.auth.antiforgery");
+        services.UseSnakeCaseJson();
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         // Bad bodies throw (and become problems in ProblemExceptionHandler) instead of an empty 400.

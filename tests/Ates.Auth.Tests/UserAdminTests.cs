@@ -83,7 +83,7 @@ public sealed class UserAdminTests(AuthApp app) : IClassFixture<AuthApp>
         var view = await AuthApp.ReadJsonAsync(created);
         var id = view.GetProperty("id").GetGuid();
         Assert.Equal($"/api/users/{id}", created.Headers.Location!.OriginalString);
-        Assert.Equal(1, view.GetProperty("entityVersion").GetInt64());
+        Assert.Equal(1, view.GetProperty("entity_version").GetInt64());
         var seq = await AssertOneEventAsync(start, "user.created", id, "Pavel Popugaev", "pavel@popug.inc", "worker", "active", 1);
 
         using var renamed = await api.PatchAsync($"/api/users/{id}", AuthApp.Json("""{"name":"Pavel the Great","email":"pavel.great@popug.inc"}"""), TestContext.Current.CancellationToken);
@@ -110,7 +110,7 @@ public sealed class UserAdminTests(AuthApp app) : IClassFixture<AuthApp>
 
         using var got = await api.GetAsync($"/api/users/{id}", TestContext.Current.CancellationToken);
         var final = await AuthApp.ReadJsonAsync(got);
-        Assert.Equal(5, final.GetProperty("entityVersion").GetInt64());
+        Assert.Equal(5, final.GetProperty("entity_version").GetInt64());
         Assert.Equal("manager", final.GetProperty("role").GetString());
     }
 

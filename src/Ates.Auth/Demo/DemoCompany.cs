@@ -1,3 +1,4 @@
+using Ates.ServiceDefaults.Hosting;
 using System.Security.Cryptography;
 using Ates.Auth.Data;
 using Ates.Auth.Hosting;

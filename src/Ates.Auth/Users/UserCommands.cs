@@ -1,14 +1,12 @@
 using Ates.Auth.Data;
 using Ates.Contracts;
 using Ates.Messaging.Outbox;
+using Ates.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
 
 namespace Ates.Auth.Users;
-
-/// <summary>Why a command was refused; the endpoint turns it into an RFC 9457 problem.</summary>
-public sealed record Refusal(int Status, string Title, string? Detail = null, IDictionary<string, string[]>? Errors = null);
 
 /// <summary>A command's outcome: the user as saved, or the refusal (nothing saved).</summary>
 public readonly record struct Outcome(AuthUser? User, Refusal? Refusal)

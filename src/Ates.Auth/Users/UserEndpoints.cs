@@ -1,3 +1,4 @@
+using Ates.ServiceDefaults.Hosting;
 using System.Security.Claims;
 using Ates.Auth.Data;
 using Ates.Contracts;
@@ -110,7 +111,5 @@ public static class UserEndpoints
     static IResult Invalid(Dictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, title: "The request is not valid");
 
-    public static IResult Problem(Refusal refusal) => refusal.Errors is { } errors
-        ? TypedResults.ValidationProblem(errors, refusal.Detail, title: refusal.Title)
-        : TypedResults.Problem(refusal.Detail, statusCode: refusal.Status, title: refusal.Title);
+    public static IResult Problem(Refusal refusal) => refusal.ToProblem();
 }

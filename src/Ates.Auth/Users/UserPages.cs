@@ -1,3 +1,4 @@
+using Ates.ServiceDefaults.Hosting;
 using System.Security.Claims;
 using System.Text;
 using Ates.Auth.Data;

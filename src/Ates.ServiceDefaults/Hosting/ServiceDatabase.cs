@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.ServiceDefaults.Hosting;
@@ -19,6 +21,15 @@ public static class ServiceDatabase
         if (database.StartsWith("postgres:", StringComparison.Ordinal))
             return db.UseNpgsql(database["postgres:".Length..]);
         throw new InvalidOperationException($"{setting} must be 'sqlite:<file>' or 'postgres:<connection string>', not '{database}'.");
+    }
+
+    /// <summary>
+    /// SQLite has no date-time type with an offset: store DateTimeOffset as a sortable number (UTC ticks), so that
+    /// ordering and comparing by time run in the database. Call from ConfigureConventions.
+    /// </summary>
+    public static void StoreTimesSortablyOnSqlite(this ModelConfigurationBuilder conventions, DatabaseFacade database)
+    {
+        if (database.IsSqlite()) conventions.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Ates.ServiceDefaults.Pages;
 using Ates.ServiceDefaults.SignIn;
 using Ates.ServiceDefaults.Users;
@@ -27,8 +29,17 @@ public static class ServiceWeb
         services.AddAntiforgery(o => o.Cookie.Name = $"ates.{options.SignIn.ClientId}.antiforgery");
         services.AddRazorComponents();
         services.AddOpenApi();
+        services.UseSnakeCaseJson();
         return services;
     }
+
+    /// <summary>Every aTES API speaks as its events do: snake_case names (jira_id), enums as snake_case strings.</summary>
+    public static IServiceCollection UseSnakeCaseJson(this IServiceCollection services) =>
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        });
 
     /// <summary>The middleware in order, then the shared endpoints. <typeparamref name="TDb"/> holds the users replica.</summary>
     public static WebApplication UseServiceWeb<TDb>(this WebApplication app, ServiceOptions options) where TDb : DbContext

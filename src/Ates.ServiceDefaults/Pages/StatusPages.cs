@@ -26,6 +26,5 @@ public static class StatusPages
     }
 
     static bool IsPage(HttpContext http) =>
-        !http.Request.Path.StartsWithSegments("/api") && http.Request.Headers.Authorization.Count == 0
-        && http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+        !http.Request.Path.StartsWithSegments("/api") && http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
 }

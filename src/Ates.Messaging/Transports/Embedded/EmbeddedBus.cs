@@ -32,8 +32,12 @@ public sealed class EmbeddedBus
         lock (_gate)
         {
             var subscriber = _subscribers[registration.Service];
-            subscriber.Attached = new TaskCompletionSource<ConsumerRegistration>(TaskCreationOptions.RunContinuationsAsynchronously);
-            subscriber.Attached.SetResult(registration);
+            // A publisher may already be waiting on the pending attachment: complete that one, do not replace it.
+            if (!subscriber.Attached.TrySetResult(registration))
+            {
+                subscriber.Attached = new TaskCompletionSource<ConsumerRegistration>(TaskCreationOptions.RunContinuationsAsynchronously);
+                subscriber.Attached.SetResult(registration);
+            }
         }
     }
 

@@ -1,0 +1,81 @@
+using Ates.Contracts;
+using Ates.Messaging.Outbox;
+using Ates.Tasks.Data;
+using Ates.Tasks.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ates.Tasks.ClosingDay;
+
+/// <summary>
+/// Closes task days and writes the <c>tasks.day_closed</c> marker Accounting waits for. Runs under the task log lock,
+/// so the set of the day's task events cannot change while it is counted; a day is closed once, whoever asks.
+/// </summary>
+public sealed class DayCloser(TasksDb db, IOutbox outbox, TimeProvider time, TaskDays days)
+{
+    static readonly string MarkerType = EventRegistry.Default.Describe(typeof(TasksDayClosed)).Type;
+
+    /// <summary>Closes every open day that has ended by now (catching up after downtime), each at its midnight.</summary>
+    public async Task<IReadOnlyList<ClosedDay>> CloseEndedDaysAsync(CancellationToken ct)
+    {
+        var closed = new List<ClosedDay>();
+        while (true)
+        {
+            var open = await OpenDayAsync(ct);
+            var end = days.EndOf(open);
+            if (time.GetUtcNow() < end) return closed;
+            if (await CloseAsync(open, end, "schedule", ct) is not { } day) return closed;
+            closed.Add(day);
+        }
+    }
+
+    /// <summary>Closes the open day now, with every task event written so far (an admin's or accountant's request).</summary>
+    public async Task<ClosedDay> CloseOpenDayNowAsync(Guid requestedBy, CancellationToken ct)
+    {
+        while (true)
+        {
+            // Another close may win the race for this day; then the next open day is the one to close.
+            if (await CloseAsync(await OpenDayAsync(ct), cutoff: null, $"by hand: {requestedBy}", ct) is { } day) return day;
+        }
+    }
+
+    public async Task<DateOnly> OpenDayAsync(CancellationToken ct)
+    {
+        var lastClosed = await db.ClosedDays.MaxAsync(d => (DateOnly?)d.Day, ct);
+        DateOnly? firstEventDay = null;
+        if (lastClosed is null)
+        {
+            var first = await TaskEvents().MinAsync(m => (DateTime?)m.OccurredAt, ct);
+            if (first is { } at) firstEventDay = days.DayOf(new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)));
+        }
+        return TaskDays.OpenDay(lastClosed, firstEventDay, days.DayOf(time.GetUtcNow()));
+    }
+
+    /// <summary>
+    /// Closes <paramref name="day"/> if it is still the open day: its task events are those after the previous close
+    /// that occurred before <paramref name="cutoff"/> (all so far when null). Null when someone closed it first.
+    /// </summary>
+    async Task<ClosedDay?> CloseAsync(DateOnly day, DateTimeOffset? cutoff, string trigger, CancellationToken ct)
+    {
+        await using var transaction = await db.BeginTaskWriteAsync(ct);
+        if (await OpenDayAsync(ct) != day) return null;
+
+        var previous = await db.ClosedDays.MaxAsync(d => (long?)d.LastSequence, ct) ?? 0;
+        var after = TaskEvents().Where(m => m.Sequence > previous);
+        var ofTheDay = cutoff is { } end ? after.Where(m => m.OccurredAt < end.UtcDateTime) : after;
+        var last = await ofTheDay.MaxAsync(m => (long?)m.Sequence, ct) ?? previous;
+        var count = await after.LongCountAsync(m => m.Sequence <= last, ct);
+
+        var closed = new ClosedDay
+        {
+            Day = day, PreviousSequence = previous, LastSequence = last, TaskEvents = count,
+            ClosedAt = time.GetUtcNow(), Trigger = trigger,
+        };
+        db.ClosedDays.Add(closed);
+        outbox.Add(new TasksDayClosed(day, last, previous, count), $"day:{day:yyyy-MM-dd}");
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return closed;
+    }
+
+    IQueryable<OutboxMessage> TaskEvents() => db.Set<OutboxMessage>().Where(m => m.Type != MarkerType);
+}

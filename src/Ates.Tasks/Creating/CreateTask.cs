@@ -1,0 +1,39 @@
+using Ates.Contracts;
+using Ates.Messaging.Outbox;
+using Ates.ServiceDefaults.Hosting;
+using Ates.Tasks.Data;
+using Ates.Tasks.Domain;
+
+namespace Ates.Tasks.Creating;
+
+/// <summary>What a person sends to create or edit a task.</summary>
+public sealed record TaskInput(string? Title, string? JiraId, string? Description);
+
+/// <summary>
+/// Anyone creates a task; it goes at once to a random eligible popug. Stored with task.created (v2) and
+/// task.assigned (reason created) in one transaction — or, with nobody to assign, not at all.
+/// </summary>
+public sealed class CreateTask(TasksDb db, IOutbox outbox, TimeProvider time, IRandomPick random)
+{
+    public static readonly Refusal NobodyToAssign = new(StatusCodes.Status409Conflict, "Nobody to assign the task to",
+        "A task is always assigned, and there is no active popug who is neither an admin nor a manager. Nothing was stored.");
+
+    public async Task<Outcome<PopugTask>> RunAsync(TaskInput input, Guid createdBy, CancellationToken ct)
+    {
+        var (text, errors) = TaskText.Parse(input.Title, input.JiraId, input.Description);
+        if (text is null) return Refusal.Invalid(errors);
+
+        await using var transaction = await db.BeginTaskWriteAsync(ct);
+        if (Assignment.Pick(await db.EligibleAsync(ct), random) is not { } assignee) return NobodyToAssign;
+
+        var now = time.GetUtcNow();
+        var task = PopugTask.Create(Guid.CreateVersion7(now), text, assignee, createdBy, now);
+        db.Tasks.Add(task);
+        var key = task.Id.ToString();
+        outbox.Add(new TaskCreated(task.Id, task.Title, task.JiraId, task.Description, task.EntityVersion), key);
+        outbox.Add(new TaskAssigned(task.Id, assignee, PreviousAssigneeId: null, AssignmentReason.Created), key);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return task;
+    }
+}

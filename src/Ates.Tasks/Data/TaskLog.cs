@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Ates.Tasks.Data;
+
+/// <summary>
+/// Every write of task events runs one at a time. Then sequences follow commit order and each event's time is
+/// stamped inside the lock: when the day-closed marker is written (under the same lock), no task event of the
+/// closed day is still in flight and none committed later can take a lower sequence.
+/// </summary>
+public static class TaskLog
+{
+    const long LockKey = 0x4154_4553_5441_534B; // "ATESTASK"
+
+    /// <summary>
+    /// Begins the transaction of a task-event write and takes the task log lock. SQLite: BEGIN IMMEDIATE takes the
+    /// database's single write lock at once; PostgreSQL: a transaction-scoped advisory lock.
+    /// </summary>
+    public static async Task<IDbContextTransaction> BeginTaskWriteAsync(this TasksDb db, CancellationToken ct)
+    {
+        var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LockTaskLogAsync(ct);
+        return transaction;
+    }
+
+    /// <summary>Within a transaction someone else began (the event consumer's): takes the task log lock.</summary>
+    public static async Task LockTaskLogAsync(this TasksDb db, CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql())
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({LockKey})", ct);
+    }
+}

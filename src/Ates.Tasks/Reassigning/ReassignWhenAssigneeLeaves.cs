@@ -1,0 +1,53 @@
+using Ates.Contracts;
+using Ates.Messaging.Inbox;
+using Ates.Messaging.Outbox;
+using Ates.ServiceDefaults.Users;
+using Ates.Tasks.Data;
+using Ates.Tasks.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ates.Tasks.Reassigning;
+
+/// <summary>
+/// Keeps the users replica and, when a popug can no longer be assigned (deactivated, or made admin or manager),
+/// gives each of their open tasks to a random eligible popug (task.assigned, reason assignee_left). A redelivered
+/// event is skipped by the inbox and a stale one by the replica; after a reassignment they hold no open task, so
+/// the tasks move once. With nobody left to take them the tasks wait, and move when someone becomes assignable.
+/// </summary>
+public sealed class ReassignWhenAssigneeLeaves(TasksDb db, UserReplica<TasksDb> replica, IOutbox outbox, IRandomPick random,
+    ILogger<ReassignWhenAssigneeLeaves> log) : IEventHandler<UserCreated>, IEventHandler<UserUpdated>
+{
+    public Task HandleAsync(UserCreated @event, EventContext context, CancellationToken ct) => ApplyAsync(@event, ct);
+
+    public Task HandleAsync(UserUpdated @event, EventContext context, CancellationToken ct) => ApplyAsync(@event, ct);
+
+    async Task ApplyAsync(IUserSnapshot snapshot, CancellationToken ct)
+    {
+        if (await replica.ApplyAsync(snapshot, ct) is not { } change) return;
+        await db.LockTaskLogAsync(ct);
+        await db.SaveChangesAsync(ct); // inside the consumer's transaction: the queries below see the replica as it is now
+
+        // A leaver's open tasks; or, when someone becomes assignable, tasks stranded earlier with nobody to take them.
+        var leaving = !Assignment.CanBeAssigned(change.After);
+        var stranded = leaving
+            ? db.Tasks.Where(t => t.AssigneeId == snapshot.UserId && t.State == TaskState.Open)
+            : db.Tasks.Where(t => t.State == TaskState.Open && db.Users.Any(u => u.Id == t.AssigneeId
+                && (u.Status != UserStatus.Active || u.Role == UserRole.Admin || u.Role == UserRole.Manager)));
+        var tasks = await stranded.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id).ToListAsync(ct);
+        if (tasks.Count == 0) return;
+
+        var eligible = await db.EligibleAsync(ct);
+        if (eligible.Count == 0)
+        {
+            log.LogWarning("{Count} open tasks of {User} wait for someone who can be assigned", tasks.Count, snapshot.UserId);
+            return;
+        }
+        foreach (var task in tasks)
+        {
+            var assignee = Assignment.Pick(eligible, random)!.Value;
+            var previous = task.AssignTo(assignee);
+            outbox.Add(new TaskAssigned(task.Id, assignee, previous, AssignmentReason.AssigneeLeft), task.Id.ToString());
+        }
+        log.LogInformation("Reassigned {Count} open tasks whose assignee can no longer take them", tasks.Count);
+    }
+}

@@ -1,0 +1,20 @@
+using Ates.ServiceDefaults.Hosting;
+
+namespace Ates.Tasks;
+
+/// <summary>The "Tasks" configuration section.</summary>
+public sealed class TasksOptions : ServiceOptions
+{
+    public TasksOptions() => Database = "sqlite:data/tasks.db";
+
+    /// <summary>The time zone (IANA id) whose calendar days are the billing days; UTC by default.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    public DayCloseOptions DayClose { get; set; } = new();
+}
+
+public sealed class DayCloseOptions
+{
+    /// <summary>When to close the days that have ended (cron, in <see cref="TasksOptions.TimeZone"/>); empty: only by hand.</summary>
+    public string Schedule { get; set; } = "0 0 * * *";
+}
