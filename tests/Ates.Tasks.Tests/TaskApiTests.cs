@@ -251,4 +251,35 @@ public sealed class TaskApiTests : IAsyncLifetime
         using var anonymous = await _system.ApiAsync(null);
         await AssertProblemAsync(await anonymous.GetAsync("/api/tasks", Ct), 401);
     }
+
+    [Fact]
+    public async Task A_deactivated_popugs_token_is_refused_within_seconds()
+    {
+        using var worker = await _system.ApiAsync("worker5@popug.inc");
+        await AssertStatusAsync(await worker.GetAsync("/api/tasks", Ct), 200);
+        using var admin = await _system.AuthAdminAsync();
+        var id = await _system.UserIdAsync("worker5@popug.inc");
+        Assert.True((await admin.PostAsync($"/api/users/{id}/deactivate", null, Ct)).IsSuccessStatusCode);
+        await Ates.Testing.Eventually.UntilAsync(async () => (await worker.GetAsync("/api/tasks", Ct)).StatusCode == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(10), "the still-valid token of a deactivated popug should be refused", Ct);
+        await AssertProblemAsync(await worker.PostAsync("/api/tasks", Json(new { title = "Sneaky" }), Ct), 401);
+        Assert.Equal((0, 0), await CountsAsync());
+    }
+
+    [Fact]
+    public async Task The_api_is_described_by_an_openapi_document_and_a_browsable_reference()
+    {
+        using var anonymous = await _system.ApiAsync(null);
+        var document = await AssertStatusAsync(await anonymous.GetAsync("/openapi/v1.json", Ct), 200);
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/api/tasks", paths);
+        Assert.Contains("/api/tasks/shuffle", paths);
+        Assert.Contains("/api/tasks/{id}/complete", paths);
+        Assert.Contains("/api/days/close", paths);
+        Assert.DoesNotContain("/new", paths);
+        using var reference = await anonymous.GetAsync("/api/docs/", Ct);
+        Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
+        Assert.Equal("text/html", reference.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("openapi/v1.json", await reference.Content.ReadAsStringAsync(Ct));
+    }
 }
