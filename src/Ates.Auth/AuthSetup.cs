@@ -141,6 +141,7 @@ public static class AuthSetup
 
     public static WebApplication MapAuth(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<AuthOptions>().PathBase is { Length: > 0 } pathBase) app.UsePathBase(pathBase);
         app.UseExceptionHandler();
         // 401/403/404 without a body (challenges, forbids, unknown routes) get an RFC 9457 body too.
         app.UseStatusCodePages();

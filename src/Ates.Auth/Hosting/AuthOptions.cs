@@ -12,6 +12,9 @@ public sealed class AuthOptions
     /// <summary>Prefix of the RabbitMQ exchanges and queues.</summary>
     public string RabbitNamespace { get; set; } = "ates";
 
+    /// <summary>The path Auth is served under behind the gateway (e.g. "/auth"); it becomes part of the issuer.</summary>
+    public string PathBase { get; set; } = "";
+
     /// <summary>
     /// "development": OpenIddict's development certificates (kept in the user's certificate store, so tokens
     /// survive a restart); "ephemeral": in-memory keys, new on every start (one instance, tokens die with it);

@@ -15,7 +15,10 @@ public sealed class SignInForm
     public string? ReturnUrl { get; set; }
 }
 
-/// <summary>The sign-in page the authorization endpoint sends browsers to, and sign-out.</summary>
+/// <summary>
+/// The sign-in page the authorization endpoint sends browsers to, and sign-out. Links and redirects stay under the
+/// path Auth is served at (PathBase, e.g. /auth behind the gateway).
+/// </summary>
 public static class SignInEndpoints
 {
     public static void MapSignIn(this IEndpointRouteBuilder app)
@@ -27,7 +30,7 @@ public static class SignInEndpoints
         {
             await signIn.SignOutAsync();
             ServiceSessions.EndAll(http, options);
-            return Results.Redirect("/signin");
+            return Results.LocalRedirect("~/signin");
         }).ExcludeFromDescription();
         app.MapGet("/", Home).ExcludeFromDescription();
     }
@@ -49,20 +52,20 @@ public static class SignInEndpoints
             return Form(http, antiforgery, form.ReturnUrl, form.Email, "This account is deactivated. Ask an admin to reactivate it.", StatusCodes.Status403Forbidden);
 
         await signIn.SignInAsync(user, isPersistent: false);
-        return Results.Redirect(IsLocal(form.ReturnUrl) ? form.ReturnUrl! : "/");
+        return IsLocal(form.ReturnUrl) ? Results.Redirect(form.ReturnUrl!) : Results.LocalRedirect("~/");
     }
 
     static async Task<IResult> Home(HttpContext http, IAntiforgery antiforgery, UserManager<AuthUser> users)
     {
         var cookie = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var user = cookie.Succeeded ? await users.GetUserAsync(cookie.Principal) : null;
-        if (user is null) return Results.Redirect("/signin");
+        if (user is null) return Results.LocalRedirect("~/signin");
         var token = antiforgery.GetAndStoreTokens(http);
         return Html("Signed in", $"""
             <h1><span class="brand">aTES</span> Auth</h1>
             <p class="lead">Signed in as <strong>{E(user.Name)}</strong> ({E(user.Email)}), {E(user.Role.ToString().ToLowerInvariant())}.</p>
-            {(user.Role == UserRole.Admin ? """<p><a href="/admin/users">Manage users</a></p>""" : "")}
-            <form method="post" action="/signout">
+            {(user.Role == UserRole.Admin ? $"""<p><a href="{http.Request.PathBase}/admin/users">Manage users</a></p>""" : "")}
+            <form method="post" action="{http.Request.PathBase}/signout">
               <input type="hidden" name="{E(token.FormFieldName)}" value="{E(token.RequestToken)}">
               <button type="submit">Sign out</button>
             </form>
@@ -81,7 +84,7 @@ public static class SignInEndpoints
             <h1><span class="brand">aTES</span> sign in</h1>
             <p class="lead">UberPopug Inc. — one sign-in for tasks, accounting and analytics.</p>
             {message}
-            <form method="post" action="/signin">
+            <form method="post" action="{http.Request.PathBase}/signin">
               <input type="hidden" name="{E(token.FormFieldName)}" value="{E(token.RequestToken)}">
               <input type="hidden" name="returnUrl" value="{E(returnUrl)}">
               <label for="email">Email</label>

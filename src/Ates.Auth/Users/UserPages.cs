@@ -63,10 +63,10 @@ public static class UserPages
             await AnswerAsync(await commands.SetStatusAsync(id, UserStatus.Deactivated, ActorId(http.User), ct), "Deactivated.", http, af, db, ct));
         pages.MapPost("/{id:guid}/reactivate", async (Guid id, HttpContext http, IAntiforgery af, AuthDb db, UserCommands commands, CancellationToken ct) =>
             await AnswerAsync(await commands.SetStatusAsync(id, UserStatus.Active, ActorId(http.User), ct), "Reactivated.", http, af, db, ct));
-        app.MapGet("/forbidden", () => Html("Not allowed", """
+        app.MapGet("/forbidden", (HttpContext http) => Html("Not allowed", $"""
             <h1>Not allowed</h1>
             <p class="lead">This page is for admins only.</p>
-            <form method="get" action="/"><button class="secondary" type="submit">Back</button></form>
+            <form method="get" action="{http.Request.PathBase}/"><button class="secondary" type="submit">Back</button></form>
             """, StatusCodes.Status403Forbidden)).ExcludeFromDescription();
     }
 
@@ -74,7 +74,7 @@ public static class UserPages
 
     static async Task<IResult> AnswerAsync(Outcome outcome, string done, HttpContext http, IAntiforgery af, AuthDb db, CancellationToken ct)
     {
-        if (outcome.User is not null) return Results.Redirect($"/admin/users?done={Uri.EscapeDataString(done)}");
+        if (outcome.User is not null) return Results.LocalRedirect($"~/admin/users?done={Uri.EscapeDataString(done)}");
         var refusal = outcome.Refusal!;
         var reason = refusal.Errors is { } errors ? string.Join(" ", errors.SelectMany(e => e.Value)) : refusal.Detail ?? "";
         return await ListAsync(http, af, db, null, $"{refusal.Title}. {reason}", refusal.Status, ct);
@@ -84,6 +84,7 @@ public static class UserPages
     {
         var users = await db.Users.AsNoTracking().OrderBy(u => u.Name).ThenBy(u => u.Id).ToListAsync(ct);
         var token = af.GetAndStoreTokens(http);
+        var pathBase = http.Request.PathBase;
         var csrf = $"""<input type="hidden" name="{E(token.FormFieldName)}" value="{E(token.RequestToken)}">""";
         string RoleOptions(UserRole selected) => string.Concat(Enum.GetValues<UserRole>().Select(r =>
             $"""<option value="{Roles.Name(r)}"{(r == selected ? " selected" : "")}>{Roles.Name(r)}</option>"""));
@@ -95,15 +96,15 @@ public static class UserPages
             var state = active ? "active" : "deactivated";
             rows.Append($"""
                 <tr class="{state}">
-                  <td><form class="inline" method="post" action="/admin/users/{u.Id}">{csrf}
+                  <td><form class="inline" method="post" action="{pathBase}/admin/users/{u.Id}">{csrf}
                     <input name="name" value="{E(u.Name)}" aria-label="Name" required>
                     <input name="email" type="email" value="{E(u.Email)}" aria-label="Email" required>
                     <button class="secondary" type="submit">Save</button></form></td>
-                  <td><form class="inline" method="post" action="/admin/users/{u.Id}/role">{csrf}
+                  <td><form class="inline" method="post" action="{pathBase}/admin/users/{u.Id}/role">{csrf}
                     <select name="role" aria-label="Role">{RoleOptions(u.Role)}</select>
                     <button class="secondary" type="submit">Set</button></form></td>
                   <td><span class="badge {state}">{state}</span></td>
-                  <td><form class="inline" method="post" action="/admin/users/{u.Id}/{(active ? "deactivate" : "reactivate")}">{csrf}
+                  <td><form class="inline" method="post" action="{pathBase}/admin/users/{u.Id}/{(active ? "deactivate" : "reactivate")}">{csrf}
                     <button class="{(active ? "secondary " : "")}small" type="submit">{(active ? "Deactivate" : "Reactivate")}</button></form></td>
                 </tr>
                 """);
@@ -116,7 +117,7 @@ public static class UserPages
             <p class="lead">{users.Count} popugs, {users.Count(u => u.Status == UserStatus.Active)} active. Users are never deleted: deactivate them.</p>
             {message}
             <fieldset><legend>Add a popug</legend>
-              <form method="post" action="/admin/users" class="grid">{csrf}
+              <form method="post" action="{pathBase}/admin/users" class="grid">{csrf}
                 <div><label for="new-name">Name</label><input id="new-name" name="name" required></div>
                 <div><label for="new-email">Email</label><input id="new-email" name="email" type="email" required></div>
                 <div><label for="new-role">Role</label><select id="new-role" name="role">{RoleOptions(UserRole.Worker)}</select></div>
@@ -128,7 +129,7 @@ public static class UserPages
               <thead><tr><th>Name and email</th><th>Role</th><th>Status</th><th></th></tr></thead>
               <tbody>{rows}</tbody>
             </table>
-            <footer><form method="post" action="/signout" class="inline" style="justify-content:center">{csrf}<button class="secondary small" type="submit">Sign out</button></form></footer>
+            <footer><form method="post" action="{pathBase}/signout" class="inline" style="justify-content:center">{csrf}<button class="secondary small" type="submit">Sign out</button></form></footer>
             """, status, wide: true);
     }
 }
