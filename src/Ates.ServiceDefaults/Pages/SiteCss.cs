@@ -28,7 +28,7 @@ public static class SiteCss
         .neg { color:var(--bad); } .pos { color:var(--accent-dark); }
         .badge { display:inline-block; padding:.05rem .5rem; border-radius:999px; font-size:.78rem; background:#eef3f0; color:var(--ink); }
         .badge.done { background:#e6f4ec; color:var(--accent-dark); } .badge.open { background:#fff4d6; color:#7a5a00; }
-        .jira { font-family:ui-monospace,SFMono-Regular,Menlo,monospace; font-size:.85rem; color:var(--muted); }
+        .jira { font-family:ui-monospace,SFMono-Regular,Menlo,monospace; font-size:.85rem; color:var(--muted); margin-right:.45rem; }
         button, .button { display:inline-block; padding:.45rem .9rem; font:inherit; font-weight:600; color:#fff; background:var(--accent);
                border:0; border-radius:8px; cursor:pointer; text-decoration:none; }
         button:hover, .button:hover { background:var(--accent-dark); }
