@@ -1,0 +1,103 @@
+using Ates.Accounting.Billing;
+using Ates.Accounting.Data;
+using Ates.Accounting.Hosting;
+using Ates.Accounting.Ledger;
+using Ates.Accounting.Pricing;
+using Ates.Accounting.TestHost;
+using Ates.Messaging.Envelope;
+using Ates.Messaging.Inbox;
+using Ates.Messaging.Transports;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ates.Accounting.Tests;
+
+/// <summary>
+/// Accounting as it runs: its real pipeline, a SQLite file of its own (or the database given), the embedded
+/// transport, a fake clock and scripted prices. Events reach it through its consumer, as a transport hands them over.
+/// </summary>
+public sealed class AccountingApp : WebApplicationFactory<AccountingOptions>
+{
+    public static readonly DateTimeOffset Start = new(2026, 3, 3, 9, 0, 0, TimeSpan.Zero);
+    public static readonly DateOnly Day1 = DateOnly.FromDateTime(Start.UtcDateTime);
+
+    readonly string _folder = Directory.CreateTempSubdirectory("ates-accounting-tests-").FullName;
+
+    public FakeTimeProvider Time { get; } = new(Start);
+    public ScriptedPrices Prices { get; } = new();
+    public string MailFolder => Path.Combine(_folder, "mail");
+    public (string Key, string Value)[] Settings { get; init; } = [];
+    public Action<IServiceCollection>? Services_ { get; init; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Accounting:Database", $"sqlite:{Path.Combine(_folder, "accounting.db")}");
+        builder.UseSetting("Accounting:Mail:PickupFolder", MailFolder);
+        builder.UseSetting("Accounting:Mail:PollInterval", "00:00:00.100");
+        builder.UseSetting("Accounting:SignIn:Authority", "http://localhost/");
+        builder.UseSetting("Accounting:SignIn:ClientId", "accounting");
+        builder.UseSetting("Accounting:SignIn:RequireHttpsMetadata", "false");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton<IPriceSource>(Prices);
+            Services_?.Invoke(services);
+        });
+    }
+
+    /// <summary>Hands the events to the consumer in batches, as a transport would; returns each outcome.</summary>
+    public async Task<ConsumeOutcome[]> DeliverAsync(IEnumerable<EventEnvelope> events, int batch = 1)
+    {
+        var consumer = Services.GetRequiredService<EventConsumer<AccountingDb>>();
+        var outcomes = new List<ConsumeOutcome>();
+        foreach (var chunk in events.Chunk(batch))
+            outcomes.AddRange(await consumer.ConsumeAsync(chunk.Select(e => new Delivery(e.Encode(), 1)).ToList(), TestContext.Current.CancellationToken));
+        Assert.DoesNotContain(ConsumeOutcome.DeadLettered, outcomes);
+        Assert.DoesNotContain(ConsumeOutcome.RetryLater, outcomes);
+        return [.. outcomes];
+    }
+
+    public Task<ConsumeOutcome[]> DeliverAsync(params EventEnvelope[] events) => DeliverAsync(events, 1);
+
+    public async Task<T> DbAsync<T>(Func<AccountingDb, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<AccountingDb>());
+    }
+
+    public Task<decimal> BalanceAsync(Guid account) => DbAsync(db => db.Entries.Where(e => e.AccountId == account).SumAsync(e => e.Amount));
+
+    public Task<BillingDay?> DayAsync(DateOnly day) => DbAsync(db => db.Days.AsNoTracking().FirstOrDefaultAsync(d => d.Day == day));
+
+    public Task<Dictionary<Guid, DayAccount>> DayAccountsAsync(DateOnly day) =>
+        DbAsync(db => db.DayAccounts.AsNoTracking().Where(d => d.Day == day).ToDictionaryAsync(d => d.AccountId));
+
+    /// <summary>Everything a user would check, as one comparable text: days, per-account days, balances, payouts, emails.</summary>
+    public Task<string> EndStateAsync() => DbAsync(async db =>
+    {
+        var days = (await db.Days.AsNoTracking().ToListAsync()).OrderBy(d => d.Day)
+            .Select(d => $"day {d.Day} closed={d.IsClosed} earnings={d.ManagementEarnings} payouts={d.PayoutsTotal} negative={d.AccountsInNegative}");
+        var accounts = (await db.DayAccounts.AsNoTracking().ToListAsync()).OrderBy(a => a.Day).ThenBy(a => a.AccountId)
+            .Select(a => $"{a.Day} {a.AccountId} {a.Opening}+{a.Earned}-{a.Paid}={a.Closing}");
+        var balances = (await db.Entries.AsNoTracking().ToListAsync()).GroupBy(e => e.AccountId).OrderBy(g => g.Key)
+            .Select(g => $"balance {g.Key} {g.Sum(e => e.Amount)}");
+        var transactions = (await db.Transactions.AsNoTracking().ToListAsync())
+            .Select(t => $"{t.Day} {t.Kind} {t.AccountId} {t.Amount} {t.TaskId}").Order();
+        var emails = (await db.Emails.AsNoTracking().ToListAsync()).Select(e => $"{e.Day} {e.Kind} {e.RecipientId} {e.Subject}").Order();
+        var tasks = (await db.Tasks.AsNoTracking().ToListAsync()).OrderBy(t => t.Id).Select(t => $"task {t.Id} {t.Title} {t.JiraId} {t.AssignFee}/{t.Reward}");
+        return string.Join('\n', days.Concat(accounts).Concat(balances).Concat(transactions).Concat(emails).Concat(tasks));
+    });
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+}
