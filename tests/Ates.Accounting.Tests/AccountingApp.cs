@@ -78,21 +78,8 @@ public sealed class AccountingApp : WebApplicationFactory<AccountingOptions>
     public Task<Dictionary<Guid, DayAccount>> DayAccountsAsync(DateOnly day) =>
         DbAsync(db => db.DayAccounts.AsNoTracking().Where(d => d.Day == day).ToDictionaryAsync(d => d.AccountId));
 
-    /// <summary>Everything a user would check, as one comparable text: days, per-account days, balances, payouts, emails.</summary>
-    public Task<string> EndStateAsync() => DbAsync(async db =>
-    {
-        var days = (await db.Days.AsNoTracking().ToListAsync()).OrderBy(d => d.Day)
-            .Select(d => $"day {d.Day} closed={d.IsClosed} earnings={d.ManagementEarnings} payouts={d.PayoutsTotal} negative={d.AccountsInNegative}");
-        var accounts = (await db.DayAccounts.AsNoTracking().ToListAsync()).OrderBy(a => a.Day).ThenBy(a => a.AccountId)
-            .Select(a => $"{a.Day} {a.AccountId} {a.Opening}+{a.Earned}-{a.Paid}={a.Closing}");
-        var balances = (await db.Entries.AsNoTracking().ToListAsync()).GroupBy(e => e.AccountId).OrderBy(g => g.Key)
-            .Select(g => $"balance {g.Key} {g.Sum(e => e.Amount)}");
-        var transactions = (await db.Transactions.AsNoTracking().ToListAsync())
-            .Select(t => $"{t.Day} {t.Kind} {t.AccountId} {t.Amount} {t.TaskId}").Order();
-        var emails = (await db.Emails.AsNoTracking().ToListAsync()).Select(e => $"{e.Day} {e.Kind} {e.RecipientId} {e.Subject}").Order();
-        var tasks = (await db.Tasks.AsNoTracking().ToListAsync()).OrderBy(t => t.Id).Select(t => $"task {t.Id} {t.Title} {t.JiraId} {t.AssignFee}/{t.Reward}");
-        return string.Join('\n', days.Concat(accounts).Concat(balances).Concat(transactions).Concat(emails).Concat(tasks));
-    });
+    /// <summary>Everything a user would check, as one comparable text (see <see cref="EndState"/>).</summary>
+    public Task<string> EndStateAsync() => DbAsync(EndState.DescribeAsync);
 
     public override async ValueTask DisposeAsync()
     {
