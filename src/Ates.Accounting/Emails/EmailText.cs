@@ -27,7 +27,8 @@ public static class EmailText
         text.AppendLine(CultureInfo.InvariantCulture, $"Day {day.Day:yyyy-MM-dd} is closed.");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Management earnings: {Money(day.ManagementEarnings)}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Payouts: {Money(day.PayoutsTotal)} to {day.Paid.Count()} popugs");
+        var paid = day.Paid.Count();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Payouts: {Money(day.PayoutsTotal)} to {paid} {(paid == 1 ? "popug" : "popugs")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Accounts in the negative: {day.AccountsInNegative}");
         if (day.Paid.Any())
         {
