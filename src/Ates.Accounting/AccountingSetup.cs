@@ -69,7 +69,8 @@ public static class AccountingSetup
         app.MapAccountApi();
         app.MapCloseDay();
         app.MapAccountPages();
-        app.MapDeadLetters<AccountingDb>().RequireAuthorization(AccountingPolicies.Admin);
+        // Under /api: a JSON API, answered with 401 rather than a sign-in redirect.
+        app.MapDeadLetters<AccountingDb>("/api/ops/dead-letters").RequireAuthorization(AccountingPolicies.Admin);
         return app;
     }
 }

@@ -31,7 +31,7 @@ public sealed class AccountingApp : WebApplicationFactory<AccountingOptions>
     public ScriptedPrices Prices { get; } = new();
     public string MailFolder => Path.Combine(_folder, "mail");
     public (string Key, string Value)[] Settings { get; init; } = [];
-    public Action<IServiceCollection>? Services_ { get; init; }
+    public Action<IServiceCollection>? ExtraServices { get; init; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -47,7 +47,7 @@ public sealed class AccountingApp : WebApplicationFactory<AccountingOptions>
         {
             services.AddSingleton<TimeProvider>(Time);
             services.AddSingleton<IPriceSource>(Prices);
-            Services_?.Invoke(services);
+            ExtraServices?.Invoke(services);
         });
     }
 
