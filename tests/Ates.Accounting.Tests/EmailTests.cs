@@ -50,5 +50,7 @@ public sealed class EmailTests
         Assert.Contains("Management earnings: $32.00", report.TextBody);
         Assert.Contains("Payouts: $25.00 to 1 popug", report.TextBody);
         Assert.Contains("Accounts in the negative: 3", report.TextBody);
+        Assert.Contains("Worker Three  $25.00", report.TextBody);
+        Assert.Contains("Worker Two  -$35.00", report.TextBody);
     }
 }

@@ -21,7 +21,8 @@ public static class EmailText
          — aTES Accounting
          """);
 
-    public static (string Subject, string Body) DailyReport(DayCloseResult day)
+    /// <summary>The management report; <paramref name="nameOf"/> names an account's popug.</summary>
+    public static (string Subject, string Body) DailyReport(DayCloseResult day, Func<Guid, string> nameOf)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Day {day.Day:yyyy-MM-dd} is closed.");
@@ -34,14 +35,14 @@ public static class EmailText
         {
             text.AppendLine();
             text.AppendLine("Payouts:");
-            foreach (var a in day.Paid) text.AppendLine(CultureInfo.InvariantCulture, $"  {a.AccountId}  {Money(a.Paid)}");
+            foreach (var a in day.Paid) text.AppendLine(CultureInfo.InvariantCulture, $"  {nameOf(a.AccountId)}  {Money(a.Paid)}");
         }
         var negative = day.Accounts.Where(a => a.Closing < 0).ToList();
         if (negative.Count > 0)
         {
             text.AppendLine();
             text.AppendLine("In the negative:");
-            foreach (var a in negative) text.AppendLine(CultureInfo.InvariantCulture, $"  {a.AccountId}  {Money(a.Closing)}");
+            foreach (var a in negative) text.AppendLine(CultureInfo.InvariantCulture, $"  {nameOf(a.AccountId)}  {Money(a.Closing)}");
         }
         return ($"aTES daily report {day.Day:yyyy-MM-dd}: earnings {Money(day.ManagementEarnings)}, payouts {Money(day.PayoutsTotal)}", text.ToString());
     }

@@ -2,6 +2,7 @@ using Ates.Accounting.Billing;
 using Ates.Accounting.Data;
 using Ates.Accounting.Ledger;
 using Ates.ServiceDefaults.Hosting;
+using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Accounting.Hosting;
 
@@ -16,6 +17,24 @@ public sealed class AccountingInitializer(IServiceProvider services) : IHostedSe
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AccountingDb>();
         await db.CreateSchemaAsync(ct);
+        // Another instance starting at the same time may create the open day first: then try again on its state.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await PrepareAsync(ct);
+                return;
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    async Task PrepareAsync(CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AccountingDb>();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await scope.ServiceProvider.GetRequiredService<LedgerBook>().EnsureAccountAsync(Account.CompanyId, ct);
         var days = scope.ServiceProvider.GetRequiredService<BillingDays>();

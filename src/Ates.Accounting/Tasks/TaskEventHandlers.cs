@@ -59,6 +59,9 @@ public sealed class TaskEventHandlers(AccountingDb db, IPriceSource prices, Ledg
     async Task ProcessedAsync(EventContext context, CancellationToken ct)
     {
         db.TaskEvents.Add(new ProcessedTaskEvent { EventId = context.EventId, Sequence = context.Sequence, Type = context.Type });
+        // Every task event touches the open day, so two instances cannot each count the other's uncommitted event
+        // as missing and both leave a complete day open: one of them fails on the version and is retried.
+        (await days.OpenDayAsync(ct)).Version++;
         await db.SaveChangesAsync(ct);
         // This may be the last event a waiting marker needs.
         await days.CloseWhatIsDueAsync(ct);

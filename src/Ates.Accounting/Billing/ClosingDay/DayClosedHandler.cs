@@ -29,6 +29,7 @@ public sealed class DayClosedHandler(AccountingDb db, BillingDays days, BillingC
         {
             Day = e.Day, LastSequence = e.LastSequence, PreviousSequence = e.PreviousSequence, TaskEvents = e.TaskEvents, ReceivedAt = clock.UtcNow,
         });
+        open.Version++; // serialised with the task events of other instances (see TaskEventHandlers)
         await db.SaveChangesAsync(ct);
         await days.CloseWhatIsDueAsync(ct);
     }

@@ -31,7 +31,8 @@ public sealed class DayCloser(AccountingDb db, LedgerBook ledger, IOutbox outbox
             await ledger.PostAsync(Posting.PayoutKey(day, paid.AccountId), TransactionKind.Payout, paid.AccountId, paid.Paid, null, day, open, ct);
             db.Emails.Add(NewEmail(day, EmailKind.Payout, paid.AccountId, EmailText.Payout(day, paid.Paid)));
         }
-        db.Emails.Add(NewEmail(day, EmailKind.DailyReport, null, EmailText.DailyReport(result)));
+        var names = await db.Users.Where(u => u.Name != "").ToDictionaryAsync(u => u.Id, u => u.Name, ct);
+        db.Emails.Add(NewEmail(day, EmailKind.DailyReport, null, EmailText.DailyReport(result, id => names.GetValueOrDefault(id) ?? id.ToString())));
 
         open.IsClosed = true;
         open.ClosedAt = clock.UtcNow;
