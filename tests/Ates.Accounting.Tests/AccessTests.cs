@@ -8,6 +8,7 @@ using Ates.Accounting.TestHost;
 using Ates.Auth.Data;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.Outbox;
+using Ates.Testing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Hosting;
@@ -202,14 +203,8 @@ public sealed class AccessTests : IAsyncLifetime
 
     async Task<string> TokenAsync(string email)
     {
-        using var response = await _auth.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = Password,
-            ["scope"] = "openid profile email roles",
-        }), Ct);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.True(response.IsSuccessStatusCode, body.ToString());
-        return body.GetProperty("access_token").GetString()!;
+        using var auth = _auth.CreateClient();
+        return await PasswordGrant.TokenAsync(auth, email, Password, Ct);
     }
 
     async Task<Guid> UserIdAsync(string email)

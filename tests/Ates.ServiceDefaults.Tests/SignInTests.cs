@@ -92,14 +92,8 @@ public sealed class SignInTests : IAsyncLifetime
 
     async Task<string> TokenAsync(string email)
     {
-        using var response = await _auth.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = Password,
-            ["scope"] = "openid profile email roles",
-        }), Ct);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.True(response.IsSuccessStatusCode, body.ToString());
-        return body.GetProperty("access_token").GetString()!;
+        using var auth = _auth.CreateClient();
+        return await PasswordGrant.TokenAsync(auth, email, Password, Ct);
     }
 
     HttpClient Service(string? token)
