@@ -65,6 +65,22 @@ public sealed class AccountingApp : WebApplicationFactory<AccountingOptions>
 
     public Task<ConsumeOutcome[]> DeliverAsync(params EventEnvelope[] events) => DeliverAsync(events, 1);
 
+    /// <summary>Delivers each event until it is handled (or a duplicate), counting attempts as a broker's retry does.</summary>
+    public async Task DeliverWithRetriesAsync(IEnumerable<EventEnvelope> events)
+    {
+        var consumer = Services.GetRequiredService<EventConsumer<AccountingDb>>();
+        foreach (var e in events)
+        {
+            var body = e.Encode();
+            for (var attempt = 1; ; attempt++)
+            {
+                var outcome = await consumer.ConsumeAsync(body, attempt, TestContext.Current.CancellationToken);
+                Assert.NotEqual(ConsumeOutcome.DeadLettered, outcome);
+                if (outcome != ConsumeOutcome.RetryLater) break;
+            }
+        }
+    }
+
     public async Task<T> DbAsync<T>(Func<AccountingDb, Task<T>> query)
     {
         await using var scope = Services.CreateAsyncScope();

@@ -21,6 +21,27 @@ public sealed class BillingDays(AccountingDb db, BillingClock clock, DayCloser c
         return open;
     }
 
+    /// <summary>
+    /// The open day, locked for the caller's transaction: every event handled and every close of one database takes
+    /// its turn, so two instances never each count the other's uncommitted event as missing and leave a complete day
+    /// open, no posting lands in a day another instance is closing, and no snapshot of a task or user overwrites a
+    /// newer one applied at the same time. SQLite has one writer at a time anyway (the
+    /// consumer writes its inbox rows first); on PostgreSQL this is <c>SELECT … FOR UPDATE</c>.
+    /// </summary>
+    public async Task<BillingDay> LockOpenDayAsync(CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql() && !db.Days.Local.Any(d => !d.IsClosed))
+        {
+            // If another instance closed the day meanwhile, the row no longer matches: lock the day it opened.
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var locked = await db.Days.FromSqlRaw("SELECT * FROM billing_days WHERE \"IsClosed\" = false FOR UPDATE").ToListAsync(ct);
+                if (locked.Count > 0) break;
+            }
+        }
+        return await OpenDayAsync(ct);
+    }
+
     /// <summary>The billing day of a task event with this sequence (see <see cref="DayRule.DayOf"/>).</summary>
     public async Task<DateOnly> DayOfAsync(long sequence, BillingDay open, CancellationToken ct)
     {

@@ -54,7 +54,13 @@ public sealed class EmailSender(IServiceScopeFactory scopes, AccountingOptions o
             email.Attempts++;
             email.NextAttemptAt = now + Backoff(email.Attempts);
             try { await db.SaveChangesAsync(ct); }
-            catch (DbUpdateConcurrencyException) { db.ChangeTracker.Clear(); continue; } // another instance took it
+            catch (DbUpdateConcurrencyException)
+            {
+                // Another instance took it. Forget only this one: the rest of the batch stays tracked, so their claims
+                // and marks are still saved (clearing the tracker would send them unclaimed).
+                db.Entry(email).State = EntityState.Detached;
+                continue;
+            }
 
             try
             {

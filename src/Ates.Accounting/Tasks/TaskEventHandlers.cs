@@ -20,12 +20,14 @@ public sealed class TaskEventHandlers(AccountingDb db, IPriceSource prices, Ledg
 {
     public async Task HandleAsync(TaskCreated e, EventContext context, CancellationToken ct)
     {
+        await days.LockOpenDayAsync(ct);
         (await TaskAsync(e.TaskId, ct)).Apply(e.Title, e.JiraId, e.EntityVersion);
         await ProcessedAsync(context, ct);
     }
 
     public async Task HandleAsync(TaskUpdated e, EventContext context, CancellationToken ct)
     {
+        await days.LockOpenDayAsync(ct);
         (await TaskAsync(e.TaskId, ct)).Apply(e.Title, e.JiraId, e.EntityVersion);
         await ProcessedAsync(context, ct);
     }
@@ -38,9 +40,9 @@ public sealed class TaskEventHandlers(AccountingDb db, IPriceSource prices, Ledg
 
     async Task PostAsync(TransactionKind kind, Guid taskId, Guid assigneeId, Func<BillableTask, decimal> price, EventContext context, CancellationToken ct)
     {
+        var open = await days.LockOpenDayAsync(ct);
         var task = await TaskAsync(taskId, ct);
         await users.EnsureKnownAsync(assigneeId, ct);
-        var open = await days.OpenDayAsync(ct);
         var day = await days.DayOfAsync(context.Sequence, open, ct);
         await ledger.PostAsync(Posting.EventKey(context.EventId), kind, assigneeId, price(task), taskId, day, open, ct);
         await ProcessedAsync(context, ct);
@@ -59,8 +61,7 @@ public sealed class TaskEventHandlers(AccountingDb db, IPriceSource prices, Ledg
     async Task ProcessedAsync(EventContext context, CancellationToken ct)
     {
         db.TaskEvents.Add(new ProcessedTaskEvent { EventId = context.EventId, Sequence = context.Sequence, Type = context.Type });
-        // Every task event touches the open day, so two instances cannot each count the other's uncommitted event
-        // as missing and both leave a complete day open: one of them fails on the version and is retried.
+        // Besides the lock, every task event bumps the open day's version: a safety net if a writer forgot the lock.
         (await days.OpenDayAsync(ct)).Version++;
         await db.SaveChangesAsync(ct);
         // This may be the last event a waiting marker needs.

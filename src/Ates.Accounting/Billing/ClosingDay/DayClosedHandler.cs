@@ -14,7 +14,7 @@ public sealed class DayClosedHandler(AccountingDb db, BillingDays days, BillingC
 {
     public async Task HandleAsync(TasksDayClosed e, EventContext context, CancellationToken ct)
     {
-        var open = await days.OpenDayAsync(ct);
+        var open = await days.LockOpenDayAsync(ct);
         if (e.Day < open.Day)
         {
             log.LogInformation("Marker for {Day} ignored: the day is already closed (the open day is {Open})", e.Day, open.Day);
