@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ates.Accounting.Tests;
 
@@ -41,10 +42,14 @@ public sealed class AccessTests : IAsyncLifetime
             b.UseSetting("Auth:Keys", "ephemeral");
             b.UseSetting("Auth:Demo:Seed", "true");
             b.UseSetting("Auth:Demo:Password", Password);
+            // The pages' client (index 1 in appsettings.json) comes back to the test server.
+            b.UseSetting("Auth:Clients:1:RedirectUris:0", "http://localhost/signin-oidc");
         });
         _ = _auth.Server;
         _app = new AccountingApp
         {
+            // A browser's cookie jar judges cookie expiry (the sign-in's correlation cookie, the session) by the real clock.
+            Time = new FakeTimeProvider(DateTimeOffset.UtcNow),
             ExtraServices = services =>
             {
                 services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = _auth.Server.CreateHandler());
@@ -59,7 +64,7 @@ public sealed class AccessTests : IAsyncLifetime
         _worker2 = await UserIdAsync("worker2@popug.inc");
 
         // Some money on the workers' accounts.
-        var script = new EventScript(AccountingApp.Start);
+        var script = new EventScript(_app.Time.GetUtcNow());
         var task = Guid.NewGuid();
         var events = new[] { script.Created(task, "Fix the beak", 10, 20), script.Assigned(task, _worker1), script.Assigned(task, _worker2, _worker1) };
         foreach (var (id, prices) in script.Prices) _app.Prices.Prices[id] = prices;
@@ -165,12 +170,12 @@ public sealed class AccessTests : IAsyncLifetime
         }
         Assert.False(await _app.DbAsync(db => db.Days.AnyAsync(d => d.IsClosed, Ct)));
 
-        using var closed = await accountant.PostAsJsonAsync("/api/days/close", new { day = AccountingApp.Day1 }, Ct);
+        using var closed = await accountant.PostAsJsonAsync("/api/days/close", new { day = _app.Today }, Ct);
         var result = await closed.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
         Assert.Equal(20m, result.GetProperty("managementEarnings").GetDecimal()); // two fees of $10, no reward
-        Assert.Equal(AccountingApp.Day1.AddDays(1), DateOnly.Parse(result.GetProperty("openDay").GetString()!));
-        using var again = await accountant.PostAsJsonAsync("/api/days/close", new { day = AccountingApp.Day1 }, Ct);
+        Assert.Equal(_app.Today.AddDays(1), DateOnly.Parse(result.GetProperty("openDay").GetString()!));
+        using var again = await accountant.PostAsJsonAsync("/api/days/close", new { day = _app.Today }, Ct);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal(1, await _app.DbAsync(db => db.Days.CountAsync(d => d.IsClosed, Ct)));
 
@@ -181,7 +186,7 @@ public sealed class AccessTests : IAsyncLifetime
         browser.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _tokens["admin"]);
         var dashboard = await browser.GetStringAsync("/", Ct);
         var token = Regex.Match(dashboard, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        var day2 = AccountingApp.Day1.AddDays(1).ToString("yyyy-MM-dd");
+        var day2 = _app.Today.AddDays(1).ToString("yyyy-MM-dd");
         Assert.Contains($"name=\"day\" value=\"{day2}\"", dashboard);
         using var unconfirmed = await browser.PostAsync("/days/close", new FormUrlEncodedContent(new Dictionary<string, string>
             { ["__RequestVerificationToken"] = token, ["day"] = day2 }), Ct);
@@ -192,6 +197,45 @@ public sealed class AccessTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
         Assert.Contains("notice=", confirmed.Headers.Location!.ToString());
         Assert.Equal(2, await _app.DbAsync(db => db.Days.CountAsync(d => d.IsClosed, Ct)));
+    }
+
+    [Fact]
+    public async Task Pages_with_a_signed_in_session_show_each_role_its_own_and_refuse_the_rest()
+    {
+        using var manager = await SessionAsync("manager@popug.inc");
+        using (var refused = await manager.GetAsync("/", Ct))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("Not for your role", await refused.Content.ReadAsStringAsync(Ct));
+        }
+
+        using var worker = await SessionAsync("worker1@popug.inc");
+        var mine = await worker.GetStringAsync("/", Ct);
+        Assert.Contains("My account", mine);
+        Assert.Contains("Fix the beak", mine);
+        Assert.Equal(HttpStatusCode.Forbidden, (await worker.GetAsync($"/accounts/{_worker2}", Ct)).StatusCode);
+
+        // The accountant closes the day from the dashboard: a form with the session's antiforgery token and a confirmation.
+        using var accountant = await SessionAsync("accountant@popug.inc");
+        var dashboard = await accountant.GetStringAsync("/", Ct);
+        Assert.Contains("Popugaev 1<", dashboard); // worker1, by the name the replica learnt from Auth
+        var token = Regex.Match(dashboard, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var closed = await accountant.PostAsync("/days/close", new FormUrlEncodedContent(new Dictionary<string, string>
+            { ["__RequestVerificationToken"] = token, ["day"] = _app.Today.ToString("yyyy-MM-dd"), ["confirm"] = "yes" }), Ct);
+        Assert.Equal(HttpStatusCode.Redirect, closed.StatusCode);
+        var after = await accountant.GetStringAsync(closed.Headers.Location!.OriginalString, Ct);
+        Assert.Contains($"Closed {_app.Today:yyyy-MM-dd}", after);
+        Assert.True(await _app.DbAsync(db => db.Days.AnyAsync(d => d.Day == _app.Today && d.IsClosed, Ct)));
+    }
+
+    async Task<HttpClient> SessionAsync(string email)
+    {
+        var browser = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        browser.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        using var atAuth = _auth.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var steps = await CodeFlow.SignInAsync(browser, atAuth, "/", email, Password, Ct);
+        Assert.Equal("/", steps.Landed.OriginalString);
+        return browser;
     }
 
     HttpClient Api(string? token)

@@ -27,7 +27,11 @@ public sealed class AccountingApp : WebApplicationFactory<AccountingOptions>
 
     readonly string _folder = Directory.CreateTempSubdirectory("ates-accounting-tests-").FullName;
 
-    public FakeTimeProvider Time { get; } = new(Start);
+    /// <summary>The fake clock, at <see cref="Start"/> unless a test starts it elsewhere.</summary>
+    public FakeTimeProvider Time { get; init; } = new(Start);
+
+    /// <summary>The first open billing day: today by the fake clock (UTC).</summary>
+    public DateOnly Today => DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
     public ScriptedPrices Prices { get; } = new();
     public string MailFolder => Path.Combine(_folder, "mail");
     public (string Key, string Value)[] Settings { get; init; } = [];
