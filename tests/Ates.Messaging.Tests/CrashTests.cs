@@ -28,7 +28,7 @@ public sealed class CrashTests(Servers servers)
         var producerDb = await topology.NewDatabaseAsync("tasks");
         var consumerDb = await topology.NewDatabaseAsync("accounting");
 
-        await using (var child = ChildHost.Start(Args(topology, "--producer-db", producerDb, "--no-relay", "--produce", "20")))
+        await using (var child = HostProcess.Start("Ates.Messaging.TestHost.dll", Args(topology, "--producer-db", producerDb, "--no-relay", "--produce", "20")))
         {
             await child.WaitForAsync("PRODUCED 20", Deadline);
             await child.KillAsync();
@@ -53,7 +53,7 @@ public sealed class CrashTests(Servers servers)
         var childArgs = Args(topology, "--consumer-db", consumerDb, "--hold-on", "task 5");
         if (producerInChild) childArgs = [.. childArgs, "--producer-db", producerDb, "--produce", "10"];
 
-        await using (var child = ChildHost.Start(childArgs))
+        await using (var child = HostProcess.Start("Ates.Messaging.TestHost.dll", childArgs))
         {
             await child.WaitForAsync("READY", Deadline);
             if (!producerInChild)
@@ -82,7 +82,7 @@ public sealed class CrashTests(Servers servers)
         {
             // Killed after a random number of committed transactions, with the relay and the consumer mid-flight.
             var killAfter = random.Next(2, 30) * 5;
-            await using var child = ChildHost.Start(Args(topology, "--producer-db", producerDb, "--consumer-db", consumerDb,
+            await using var child = HostProcess.Start("Ates.Messaging.TestHost.dll", Args(topology, "--producer-db", producerDb, "--consumer-db", consumerDb,
                 "--produce", "150", "--prefix", $"round {round}"));
             await child.WaitForAsync($"PRODUCED {killAfter}", Deadline);
             await child.KillAsync();

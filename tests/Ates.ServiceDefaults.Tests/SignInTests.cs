@@ -92,14 +92,8 @@ public sealed class SignInTests : IAsyncLifetime
 
     async Task<string> TokenAsync(string email)
     {
-        using var response = await _auth.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = Password,
-            ["scope"] = "openid profile email roles",
-        }), Ct);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.True(response.IsSuccessStatusCode, body.ToString());
-        return body.GetProperty("access_token").GetString()!;
+        using var auth = _auth.CreateClient();
+        return await PasswordGrant.TokenAsync(auth, email, Password, Ct);
     }
 
     HttpClient Service(string? token)
@@ -191,37 +185,12 @@ public sealed class SignInTests : IAsyncLifetime
             { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
         var atAuth = _auth.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
-        // The page sends the browser to Auth's authorize endpoint with a PKCE challenge.
-        using var page = await browser.GetAsync("/hello", Ct);
-        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
-        var authorize = page.Headers.Location!;
-        Assert.Equal("/connect/authorize", authorize.AbsolutePath);
-        Assert.Contains("code_challenge_method=S256", authorize.Query);
-        Assert.Contains("client_id=tasks", authorize.Query);
-
-        // Auth asks the browser to sign in, then sends it back to the authorize request.
-        using var toSignIn = await atAuth.GetAsync(authorize.PathAndQuery, Ct);
-        Assert.Equal(HttpStatusCode.Redirect, toSignIn.StatusCode);
-        var form = await atAuth.GetStringAsync(toSignIn.Headers.Location!.OriginalString, Ct);
-        string Field(string name) => WebUtility.HtmlDecode(Regex.Match(form, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"").Groups[1].Value);
-        var antiforgeryName = Regex.Match(form, "<input type=\"hidden\" name=\"([^\"]+)\"").Groups[1].Value;
-        using var signedIn = await atAuth.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            [antiforgeryName] = Field(antiforgeryName),
-            ["returnUrl"] = Field("returnUrl"),
-            ["email"] = "accountant@popug.inc",
-            ["password"] = Password,
-        }), Ct);
-        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-        using var withCode = await atAuth.GetAsync(signedIn.Headers.Location!.OriginalString, Ct);
-        Assert.Equal(HttpStatusCode.Redirect, withCode.StatusCode);
-        var callback = withCode.Headers.Location!;
-        Assert.StartsWith($"http://127.0.0.1:{_port}/signin-oidc?code=", callback.OriginalString);
-
-        // The service redeems the code (with its verifier) and signs the browser in with its cookie.
-        using var redeemed = await browser.GetAsync(callback.PathAndQuery, Ct);
-        Assert.True(redeemed.StatusCode == HttpStatusCode.Redirect, await redeemed.Content.ReadAsStringAsync(Ct));
-        Assert.Equal("/hello", redeemed.Headers.Location!.OriginalString);
+        var steps = await CodeFlow.SignInAsync(browser, atAuth, "/hello", "accountant@popug.inc", Password, Ct);
+        Assert.Equal("/connect/authorize", steps.Authorize.AbsolutePath);
+        Assert.Contains("code_challenge_method=S256", steps.Authorize.Query);
+        Assert.Contains("client_id=tasks", steps.Authorize.Query);
+        Assert.StartsWith($"http://127.0.0.1:{_port}/signin-oidc?code=", steps.Callback.OriginalString);
+        Assert.Equal("/hello", steps.Landed.OriginalString);
         return (browser, atAuth);
     }
 }

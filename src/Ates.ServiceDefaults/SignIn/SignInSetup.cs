@@ -65,6 +65,13 @@ public static class SignInSetup
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.ForwardChallenge = OpenIdConnectDefaults.AuthenticationScheme;
+                // A signed-in popug of the wrong role gets a 403 (the "not for your role" page), not a redirect to a
+                // nonexistent access-denied path.
+                o.Events.OnRedirectToAccessDenied = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return Task.CompletedTask;
+                };
             })
             .AddOpenIdConnect(o =>
             {

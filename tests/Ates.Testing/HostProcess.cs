@@ -1,16 +1,16 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 
-namespace Ates.Messaging.Tests;
+namespace Ates.Testing;
 
-/// <summary>The test host run as a separate process, so that a test can kill it with SIGKILL at a known point.</summary>
-public sealed class ChildHost : IAsyncDisposable
+/// <summary>A test host (a .NET app next to the tests) run as a separate process, so that a test can kill it with SIGKILL at a known point.</summary>
+public sealed class HostProcess : IAsyncDisposable
 {
     readonly Process _process;
     readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
     readonly List<string> _seen = [];
 
-    ChildHost(Process process)
+    HostProcess(Process process)
     {
         _process = process;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Writer.TryWrite(e.Data); };
@@ -19,13 +19,14 @@ public sealed class ChildHost : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
-    public static ChildHost Start(params string[] arguments)
+    /// <summary>Starts <paramref name="assembly"/> (e.g. "Ates.Messaging.TestHost.dll", copied beside the tests) with <c>dotnet</c>.</summary>
+    public static HostProcess Start(string assembly, params string[] arguments)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Ates.Messaging.TestHost.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, assembly);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(dll);
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        return new ChildHost(Process.Start(info) ?? throw new InvalidOperationException("The test host did not start."));
+        return new HostProcess(Process.Start(info) ?? throw new InvalidOperationException($"{assembly} did not start."));
     }
 
     /// <summary>Reads the host's output until a line starts with <paramref name="prefix"/>.</summary>

@@ -1,0 +1,76 @@
+using Ates.Accounting.Accounts;
+using Ates.Accounting.Billing;
+using Ates.Accounting.Billing.ClosingDay;
+using Ates.Accounting.Data;
+using Ates.Accounting.Emails;
+using Ates.Accounting.Hosting;
+using Ates.Accounting.Ledger;
+using Ates.Accounting.Pricing;
+using Ates.Accounting.Tasks;
+using Ates.Accounting.Users;
+using Ates.Contracts;
+using Ates.Messaging;
+using Ates.Messaging.DeadLetters;
+using Ates.Messaging.Transports.Embedded;
+using Ates.ServiceDefaults.Hosting;
+using Ates.ServiceDefaults.Users;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Ates.Accounting;
+
+public static class AccountingSetup
+{
+    /// <summary>
+    /// Accounting's services, configured from the "Accounting" section (<see cref="AccountingOptions"/>). In the
+    /// one-process mode the host passes the <paramref name="bus"/> every service shares.
+    /// </summary>
+    public static WebApplicationBuilder AddAccounting(this WebApplicationBuilder builder, EmbeddedBus? bus = null)
+    {
+        var options = builder.Configuration.GetSection("Accounting").Get<AccountingOptions>() ?? new AccountingOptions();
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IPriceSource, RandomPriceSource>();
+        services.AddSingleton<BillingClock>();
+
+        services.AddDbContext<AccountingDb>((sp, db) =>
+        {
+            db.UseServiceDatabase(options.Database, "Accounting:Database");
+            db.AddOutboxSignal(sp);
+        });
+
+        // Registered before AddMessaging so the schema exists before the relay's first poll.
+        services.AddHostedService<AccountingInitializer>();
+        services.AddMessaging<AccountingDb>("accounting")
+            .Handle<UserCreated, UserEventHandlers>()
+            .Handle<UserUpdated, UserEventHandlers>()
+            .Handle<TaskCreated, TaskEventHandlers>()
+            .Handle<TaskUpdated, TaskEventHandlers>()
+            .Handle<TaskAssigned, TaskEventHandlers>()
+            .Handle<TaskCompleted, TaskEventHandlers>()
+            .Handle<TasksDayClosed, DayClosedHandler>()
+            .UseTransport(options.Transport, options.RabbitNamespace, bus, "Accounting:Transport");
+        services.AddScoped<UserReplica<AccountingDb>>();
+        services.AddScoped<LedgerBook>();
+        services.AddScoped<BillingDays>();
+        services.AddScoped<DayCloser>();
+        services.AddScoped<CloseDayCommand>();
+        services.AddScoped<AccountQueries>();
+        services.AddHostedService<EmailSender>();
+
+        services.AddServiceWeb(options, builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
+        services.AddAuthorizationBuilder().AddAccountingPolicies();
+        return builder;
+    }
+
+    public static WebApplication MapAccounting(this WebApplication app)
+    {
+        app.UseServiceWeb<AccountingDb>(app.Services.GetRequiredService<AccountingOptions>());
+        app.MapAccountApi();
+        app.MapCloseDay();
+        app.MapAccountPages();
+        // Under /api: a JSON API, answered with 401 rather than a sign-in redirect.
+        app.MapDeadLetters<AccountingDb>("/api/ops/dead-letters").RequireAuthorization(AccountingPolicies.Admin);
+        return app;
+    }
+}

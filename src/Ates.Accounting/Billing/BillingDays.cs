@@ -1,0 +1,81 @@
+using Ates.Accounting.Billing.ClosingDay;
+using Ates.Accounting.Data;
+using Ates.Accounting.Hosting;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ates.Accounting.Billing;
+
+/// <summary>The open billing day, the day a task event belongs to, and closing what is due. Runs in the caller's transaction.</summary>
+public sealed class BillingDays(AccountingDb db, BillingClock clock, DayCloser closer, ILogger<BillingDays> log)
+{
+    /// <summary>The one open day; the first ever is today in the billing time zone.</summary>
+    public async Task<BillingDay> OpenDayAsync(CancellationToken ct)
+    {
+        var open = db.Days.Local.FirstOrDefault(d => !d.IsClosed)
+            ?? await db.Days.Where(d => !d.IsClosed).OrderBy(d => d.Day).FirstOrDefaultAsync(ct);
+        if (open is not null) return open;
+        var lastClosed = await db.Days.MaxAsync(d => (DateOnly?)d.Day, ct);
+        var day = lastClosed is { } last && last >= clock.Today ? last.AddDays(1) : clock.Today;
+        open = new BillingDay { Day = day, OpenedAt = clock.UtcNow };
+        db.Days.Add(open);
+        return open;
+    }
+
+    /// <summary>
+    /// The open day, locked for the caller's transaction: every event handled and every close of one database takes
+    /// its turn, so two instances never each count the other's uncommitted event as missing and leave a complete day
+    /// open, no posting lands in a day another instance is closing, and no snapshot of a task or user overwrites a
+    /// newer one applied at the same time. SQLite has one writer at a time anyway (the
+    /// consumer writes its inbox rows first); on PostgreSQL this is <c>SELECT … FOR UPDATE</c>.
+    /// </summary>
+    public async Task<BillingDay> LockOpenDayAsync(CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql() && !db.Days.Local.Any(d => !d.IsClosed))
+        {
+            // If another instance closed the day meanwhile, the row no longer matches: lock the day it opened.
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var locked = await db.Days.FromSqlRaw("SELECT * FROM billing_days WHERE \"IsClosed\" = false FOR UPDATE").ToListAsync(ct);
+                if (locked.Count > 0) break;
+            }
+        }
+        return await OpenDayAsync(ct);
+    }
+
+    /// <summary>The billing day of a task event with this sequence (see <see cref="DayRule.DayOf"/>).</summary>
+    public async Task<DateOnly> DayOfAsync(long sequence, BillingDay open, CancellationToken ct)
+    {
+        var markers = await db.Markers.AsNoTracking().Where(m => m.Day >= open.Day).ToDictionaryAsync(m => m.Day, ct);
+        return DayRule.DayOf(sequence, open.Day, markers);
+    }
+
+    /// <summary>
+    /// Closes the open day while its marker's task events have all been processed, then the next one, and so on.
+    /// A marker for a later day while the open day has none (Tasks skipped days) closes the open day at once.
+    /// </summary>
+    public async Task CloseWhatIsDueAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            var open = await OpenDayAsync(ct);
+            var marker = await db.Markers.AsNoTracking().Where(m => m.Day >= open.Day).OrderBy(m => m.Day).FirstOrDefaultAsync(ct);
+            if (marker is null) return;
+            if (marker.Day == open.Day)
+            {
+                var processed = await db.TaskEvents.CountAsync(e => e.Sequence > marker.PreviousSequence && e.Sequence <= marker.LastSequence, ct);
+                if (!DayRule.IsComplete(marker, processed))
+                {
+                    log.LogInformation("Day {Day} waits: {Processed} of its {Expected} task events processed", open.Day, processed, marker.TaskEvents);
+                    return;
+                }
+                await closer.CloseAsync(open, "marker", ct);
+            }
+            else
+            {
+                log.LogWarning("Day {Day} has no marker but {Later} has: closing {Day} to catch up", open.Day, marker.Day, open.Day);
+                await closer.CloseAsync(open, "catch-up", ct);
+            }
+            await db.SaveChangesAsync(ct);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using Ates.Accounting.Billing;
+using Ates.Accounting.Data;
+using Ates.Accounting.Ledger;
+using Ates.ServiceDefaults.Hosting;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ates.Accounting.Hosting;
+
+/// <summary>
+/// Runs before the relay and the consumer start (registered first): creates the schema, the company's account and
+/// the open day, and finishes any close whose marker and task events are all in (e.g. after a crash).
+/// </summary>
+public sealed class AccountingInitializer(IServiceProvider services) : IHostedService
+{
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AccountingDb>();
+        await db.CreateSchemaAsync(ct);
+        // Another instance starting at the same time may create the open day first: then try again on its state.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await PrepareAsync(ct);
+                return;
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    async Task PrepareAsync(CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AccountingDb>();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<LedgerBook>().EnsureAccountAsync(Account.CompanyId, ct);
+        var days = scope.ServiceProvider.GetRequiredService<BillingDays>();
+        await days.OpenDayAsync(ct);
+        await db.SaveChangesAsync(ct);
+        await days.CloseWhatIsDueAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

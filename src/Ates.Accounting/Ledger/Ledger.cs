@@ -1,0 +1,47 @@
+using Ates.Accounting.Billing;
+using Ates.Accounting.Data;
+using Ates.Accounting.Hosting;
+using Ates.Contracts;
+using Ates.Messaging.Outbox;
+
+namespace Ates.Accounting.Ledger;
+
+/// <summary>Posts money movements: the transaction, its two entries and its transaction.applied, in the caller's transaction.</summary>
+public sealed class LedgerBook(AccountingDb db, IOutbox outbox, BillingClock clock)
+{
+    /// <summary>
+    /// Posts <paramref name="amount"/> (positive; its sign comes from <paramref name="kind"/>) to the popug's account.
+    /// <paramref name="openDay"/> is the open billing day, touched so that a posting and a close of that day by
+    /// another instance cannot both commit.
+    /// </summary>
+    public async Task<LedgerTransaction> PostAsync(string key, TransactionKind kind, Guid accountId, decimal amount, Guid? taskId,
+        DateOnly day, BillingDay openDay, CancellationToken ct)
+    {
+        await EnsureAccountAsync(accountId, ct);
+        var transaction = new LedgerTransaction
+        {
+            Id = Guid.CreateVersion7(),
+            Key = key,
+            Kind = kind,
+            AccountId = accountId,
+            Amount = Posting.SignedAmount(kind, amount),
+            TaskId = taskId,
+            Day = day,
+            At = clock.UtcNow,
+        };
+        var (popug, company) = Posting.Entries(transaction);
+        db.Transactions.Add(transaction);
+        db.Entries.AddRange(popug, company);
+        openDay.Version++;
+        outbox.Add(new TransactionApplied(transaction.Id, accountId, kind, transaction.Amount, taskId, day), accountId.ToString());
+        return transaction;
+    }
+
+    public async Task<Account> EnsureAccountAsync(Guid id, CancellationToken ct)
+    {
+        if (await db.Accounts.FindAsync([id], ct) is { } account) return account;
+        account = new Account { Id = id, OpenedAt = clock.UtcNow };
+        db.Accounts.Add(account);
+        return account;
+    }
+}

@@ -1,0 +1,21 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Ates.Testing;
+
+/// <summary>An access token from Auth for a test, through its first-party password grant client <c>ates-cli</c>.</summary>
+public static class PasswordGrant
+{
+    public static async Task<string> TokenAsync(HttpClient auth, string email, string password, CancellationToken ct = default)
+    {
+        using var response = await auth.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = password,
+            ["scope"] = "openid profile email roles",
+        }), ct).ConfigureAwait(false);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"Password grant for {email} refused ({(int)response.StatusCode}): {body}");
+        return body.GetProperty("access_token").GetString()!;
+    }
+}
