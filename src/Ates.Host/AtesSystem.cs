@@ -1,3 +1,4 @@
+using Ates.Accounting;
 using Ates.Auth;
 using Ates.Messaging.Transports.Embedded;
 using Ates.Tasks;
@@ -39,6 +40,7 @@ public sealed class AtesSystem : IAsyncDisposable
         // Configure every service before starting any: their consumers are declared on the bus as they are configured.
         var builders = new List<(string Name, string PathBase, WebApplicationBuilder Builder, Action<WebApplication> Map)>
         {
+            ("accounting", "/accounting", ServiceBuilders.Create(args, defaults, settings).AddAccounting(bus), app => app.MapAccounting()),
             ("tasks", "/tasks", ServiceBuilders.Create(args, defaults, settings).AddTasks(bus), app => app.MapTasks()),
             ("auth", "/auth", ServiceBuilders.Create(args, defaults, settings).AddAuth(bus), app => app.MapAuth()),
         };

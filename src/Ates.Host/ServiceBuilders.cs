@@ -31,6 +31,8 @@ static class ServiceBuilders
             // The one-process mode is a local demo on plain http://localhost.
             ["Auth:RequireHttps"] = url.StartsWith("https://", StringComparison.Ordinal) ? "true" : "false",
         };
+        // Emails are written as .eml files into a pickup folder unless SMTP is configured (Accounting:Mail:Host).
+        settings["Accounting:Mail:PickupFolder"] = Path.Combine(data, "mail");
         string[] pages = ["tasks", "accounting", "analytics"];
         for (var i = 0; i < pages.Length; i++)
         {

@@ -21,6 +21,9 @@ public sealed class SystemFixture : IAsyncLifetime
     AtesSystem _system = null!;
     IPlaywright _playwright = null!;
 
+    /// <summary>The system's data folder (SQLite files, the emails' pickup folder "mail").</summary>
+    public string Data => _data;
+
     public string Url { get; } = $"http://localhost:{FreePort.Next()}";
     public IBrowser Browser { get; private set; } = null!;
     public string Screenshots { get; } = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");

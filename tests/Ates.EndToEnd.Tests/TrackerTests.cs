@@ -20,7 +20,8 @@ public sealed class TrackerTests(SystemFixture system)
             await manager.ClickAsync("button:has-text('Create task')");
             await Assertions.Expect(manager.Locator(".notice.ok")).ToContainTextAsync($"Created “{title}”");
         }
-        await Assertions.Expect(manager.Locator("tbody tr")).ToHaveCountAsync(3);
+        var rows = await manager.Locator("tbody tr").CountAsync();
+        Assert.True(rows >= 3, $"{rows} rows"); // other tests share the system
 
         // Brackets in the title come back with the reason, and nothing is created.
         await manager.ClickAsync("text=New task");
@@ -29,11 +30,12 @@ public sealed class TrackerTests(SystemFixture system)
         await Assertions.Expect(manager.Locator(".notice.error").Last).ToContainTextAsync("jira_id");
         await system.ScreenshotAsync(manager, "tasks-new-refused");
         await manager.GotoAsync("/tasks/");
-        await Assertions.Expect(manager.Locator("tbody tr")).ToHaveCountAsync(3);
+        await Assertions.Expect(manager.Locator("tbody tr")).ToHaveCountAsync(rows);
+        await Assertions.Expect(manager.Locator("tbody")).Not.ToContainTextAsync("Sharpen the claws");
 
         manager.Dialog += (_, dialog) => dialog.AcceptAsync();
         await manager.ClickAsync("button:has-text('Shuffle open tasks')");
-        await Assertions.Expect(manager.Locator(".notice.ok")).ToContainTextAsync("Shuffled: 3 open tasks");
+        await Assertions.Expect(manager.Locator(".notice.ok")).ToContainTextAsync("open tasks got a new assignee");
         await system.ScreenshotAsync(manager, "tasks-board");
 
         // The worker who holds "Fix the beak" sees it under My tasks and marks it done.
