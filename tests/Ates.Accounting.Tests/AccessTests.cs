@@ -144,9 +144,9 @@ public sealed class AccessTests : IAsyncLifetime
     {
         using var worker = Api(_tokens["worker"]);
         var me = await worker.GetFromJsonAsync<JsonElement>("/api/accounts/me", Ct);
-        Assert.Equal(_worker1, me.GetProperty("accountId").GetGuid());
+        Assert.Equal(_worker1, me.GetProperty("account_id").GetGuid());
         Assert.Equal(-10m, me.GetProperty("balance").GetDecimal());
-        Assert.Equal(-10m, me.GetProperty("earnedToday").GetDecimal());
+        Assert.Equal(-10m, me.GetProperty("earned_today").GetDecimal());
         var entry = me.GetProperty("log").EnumerateArray().Single();
         Assert.Equal(("assign_fee", -10m, "Fix the beak"), (entry.GetProperty("kind").GetString(), entry.GetProperty("amount").GetDecimal(), entry.GetProperty("title").GetString()));
 
@@ -173,15 +173,15 @@ public sealed class AccessTests : IAsyncLifetime
         using var closed = await accountant.PostAsJsonAsync("/api/days/close", new { day = _app.Today }, Ct);
         var result = await closed.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
-        Assert.Equal(20m, result.GetProperty("managementEarnings").GetDecimal()); // two fees of $10, no reward
-        Assert.Equal(_app.Today.AddDays(1), DateOnly.Parse(result.GetProperty("openDay").GetString()!));
+        Assert.Equal(20m, result.GetProperty("management_earnings").GetDecimal()); // two fees of $10, no reward
+        Assert.Equal(_app.Today.AddDays(1), DateOnly.Parse(result.GetProperty("open_day").GetString()!));
         using var again = await accountant.PostAsJsonAsync("/api/days/close", new { day = _app.Today }, Ct);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal(1, await _app.DbAsync(db => db.Days.CountAsync(d => d.IsClosed, Ct)));
 
         // The earnings list shows the closed day; the page's form closes the next one after the confirmation.
         var earnings = await accountant.GetFromJsonAsync<JsonElement>("/api/earnings", Ct);
-        Assert.Equal(20m, earnings.GetProperty("days")[0].GetProperty("managementEarnings").GetDecimal());
+        Assert.Equal(20m, earnings.GetProperty("days")[0].GetProperty("management_earnings").GetDecimal());
         using var browser = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         browser.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _tokens["admin"]);
         var dashboard = await browser.GetStringAsync("/", Ct);

@@ -23,10 +23,12 @@ public sealed class DayCloseTests
     static async Task<List<(OutboxMessage Row, TasksDayClosed Marker)>> MarkersAsync(TasksSystem system) =>
         (await system.EventsAsync()).Where(e => e.Type == "tasks.day_closed").Select(e => (e, Data<TasksDayClosed>(e))).ToList();
 
-    [Fact]
-    public async Task The_marker_covers_exactly_the_days_task_events_while_the_next_days_are_being_written()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task The_marker_covers_exactly_the_days_task_events_while_the_next_days_are_being_written(string database)
     {
-        await using var system = await StartAsync();
+        await using var system = await StartAsync(database: database);
         system.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 3, 23, 50, 0, TimeSpan.Zero));
         using var api = await system.ApiAsync("manager@popug.inc");
         await CreateTasksAsync(api, 3, "Before midnight"); // 6 task events on 3 March

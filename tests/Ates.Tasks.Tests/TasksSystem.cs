@@ -36,15 +36,25 @@ public sealed class TasksSystem : IAsyncDisposable
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 3, 9, 0, 0, TimeSpan.Zero));
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<TasksSystem> StartAsync(IRandomPick? random = null, string daySchedule = "", string timeZone = "UTC")
+    PostgresServer? _postgres;
+
+    /// <param name="database">"sqlite" (a file of its own) or "postgres" (a private PostgreSQL server started for it).</param>
+    public static async Task<TasksSystem> StartAsync(IRandomPick? random = null, string daySchedule = "", string timeZone = "UTC", string database = "sqlite")
     {
         var system = new TasksSystem();
-        await system.StartInternalAsync(random, daySchedule, timeZone);
+        await system.StartInternalAsync(random, daySchedule, timeZone, database);
         return system;
     }
 
-    async Task StartInternalAsync(IRandomPick? random, string daySchedule, string timeZone)
+    async Task StartInternalAsync(IRandomPick? random, string daySchedule, string timeZone, string database)
     {
+        var tasksDatabase = $"sqlite:{Path.Combine(_folder, "tasks.db")}";
+        if (database == "postgres")
+        {
+            _postgres = await PostgresServer.StartAsync(Ct);
+            await _postgres.CreateDatabaseAsync("tasks", Ct);
+            tasksDatabase = $"postgres:{_postgres.ConnectionString("tasks")}";
+        }
         // Tasks first: its consumer is declared on the bus before Auth publishes the demo company.
         var tasks = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         tasks.WebHost.UseTestServer();
@@ -52,7 +62,7 @@ public sealed class TasksSystem : IAsyncDisposable
         if (Environment.GetEnvironmentVariable("ATES_TEST_LOGS") == "1") tasks.Logging.AddSimpleConsole();
         tasks.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Tasks:Database"] = $"sqlite:{Path.Combine(_folder, "tasks.db")}",
+            ["Tasks:Database"] = tasksDatabase,
             ["Tasks:TimeZone"] = timeZone,
             ["Tasks:DayClose:Schedule"] = daySchedule,
             ["Tasks:SignIn:Authority"] = "http://localhost/",
@@ -182,6 +192,7 @@ public sealed class TasksSystem : IAsyncDisposable
         await Tasks.DisposeAsync();
         await Auth.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_postgres is not null) await _postgres.DisposeAsync();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 }

@@ -6,8 +6,9 @@ public static class SiteCss
     public const string Text = """
         :root { --ink:#1d2a24; --muted:#5f6f67; --accent:#1f8a5b; --accent-dark:#166b46; --bad:#b3261e; --line:#d8e2dc; --soft:#f1f5f3; }
         * { box-sizing: border-box; }
-        body { margin:0; font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif; color:var(--ink);
-               background:linear-gradient(160deg,#eaf6ef 0%,#f7f4e8 100%) fixed; min-height:100vh; }
+        html { min-height:100%; background:linear-gradient(160deg,#eaf6ef 0%,#f7f4e8 100%); }
+        body { margin:0; font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif; color:var(--ink); }
+        a { color:var(--accent-dark); } a:hover { color:var(--accent); }
         header.top { display:flex; align-items:center; gap:1.5rem; padding:.7rem 1.5rem; background:#fff; border-bottom:1px solid var(--line); flex-wrap:wrap; }
         .brand { color:var(--accent); font-weight:800; letter-spacing:.02em; text-decoration:none; font-size:1.15rem; }
         nav { display:flex; gap:.3rem; flex:1; flex-wrap:wrap; }
