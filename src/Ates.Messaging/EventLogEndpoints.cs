@@ -42,6 +42,13 @@ public static partial class EventLogEndpoints
                 {
                     return TypedResults.Problem(title: "No such consumer", detail: e.Message, statusCode: StatusCodes.Status404NotFound);
                 }
+                catch (DeliveryDeferredException e)
+                {
+                    // In-process, a consumer whose handler failed asks for the event again later: the replay stops there.
+                    return TypedResults.Problem(title: "The consumer could not take an event yet",
+                        detail: $"{e.Message} The replay stopped there; replay again once it is handled (or dead-lettered).",
+                        statusCode: StatusCodes.Status503ServiceUnavailable);
+                }
             })
             .WithTags("Event log")
             .WithSummary("Replays this service's event log into one consumer")
