@@ -32,12 +32,15 @@ public sealed class TestProducer : IAsyncDisposable
     public TestServer Server => _app.GetTestServer();
     public List<string> ReplayAuthorizations { get; } = [];
 
+    /// <summary>When set, a replay request waits for it: a test holds a rebuild in the middle.</summary>
+    public TaskCompletionSource? ReplayGate { get; set; }
+
     public static async Task<TestProducer> StartAsync(string name, EmbeddedBus bus, string folder)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = folder });
         builder.Logging.ClearProviders();
         builder.WebHost.UseTestServer();
-        var file = Path.Combine(folder, $"{name}.db");
+        var file = Path.Combine(folder, $"producer-{name}.db");
         builder.Services.AddDbContext<ProducerDb>((sp, o) => o.UseSqlite($"Data Source={file}").AddOutboxSignal(sp));
         builder.Services.AddMessaging<ProducerDb>(name, o => o.RelayPollInterval = TimeSpan.FromMilliseconds(100)).UseEmbedded(bus);
         var app = builder.Build();
@@ -48,6 +51,7 @@ public sealed class TestProducer : IAsyncDisposable
         {
             var authorization = context.HttpContext.Request.Headers.Authorization.ToString();
             lock (producer.ReplayAuthorizations) producer.ReplayAuthorizations.Add(authorization);
+            if (producer.ReplayGate is { } gate) await gate.Task;
             return authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? await next(context) : Results.Problem(statusCode: 401);
         });
         await using (var scope = app.Services.CreateAsyncScope())
