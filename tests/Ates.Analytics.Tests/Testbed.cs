@@ -5,6 +5,7 @@ using Ates.Analytics.Data;
 using Ates.Analytics.Rebuild;
 using Ates.Messaging.Transports.Embedded;
 using Ates.Testing;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Builder;
@@ -60,6 +61,10 @@ public sealed class Testbed : IAsyncDisposable
             b.UseSetting("Auth:Keys", "ephemeral");
             b.UseSetting("Auth:Demo:Seed", "true");
             b.UseSetting("Auth:Demo:Password", Password);
+            // Analytics' pages sign in as the client "analytics" and come back to the test server's address.
+            b.UseSetting("Auth:Clients:9:ClientId", "analytics");
+            b.UseSetting("Auth:Clients:9:RedirectUris:0", "http://localhost/signin-oidc");
+            b.UseSetting("Auth:Clients:9:PostLogoutRedirectUris:0", "http://localhost/");
         });
         _ = Auth.Server;
         AuthEvents = await TestProducer.StartAsync("auth", Bus, _folder);
@@ -87,6 +92,9 @@ public sealed class Testbed : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(Time);
         builder.Services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = Auth.Server.CreateHandler());
         builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = Auth.Server.CreateHandler());
+        // The fake clock is the reports' "today"; sign-in cookies and Auth's tokens live in real time (the client's cookie jar does).
+        builder.Services.PostConfigureAll<CookieAuthenticationOptions>(o => o.TimeProvider = TimeProvider.System);
+        builder.Services.PostConfigureAll<OpenIdConnectOptions>(o => o.TimeProvider = TimeProvider.System);
         foreach (var producer in Producers)
             builder.Services.AddHttpClient(Rebuilder.ClientName(producer.Name)).ConfigurePrimaryHttpMessageHandler(() => producer.Server.CreateHandler());
         var app = builder.Build();

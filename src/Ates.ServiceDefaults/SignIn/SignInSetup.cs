@@ -65,6 +65,13 @@ public static class SignInSetup
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.ForwardChallenge = OpenIdConnectDefaults.AuthenticationScheme;
+                // A signed-in popug of another role gets a 403 (the status pages say why), not a redirect to an
+                // access-denied page no service has.
+                o.Events.OnRedirectToAccessDenied = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return Task.CompletedTask;
+                };
             })
             .AddOpenIdConnect(o =>
             {
