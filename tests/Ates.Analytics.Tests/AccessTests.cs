@@ -7,14 +7,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Ates.Analytics.Tests;
 
 /// <summary>Analytics is for admins only: every page and endpoint refuses every other role, no token and a deactivated admin.</summary>
-public sealed class AccessTests : IAsyncLifetime
+public sealed class AccessTests : TestbedTests
 {
-    Testbed _testbed = null!;
-    static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _testbed = await Testbed.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _testbed.DisposeAsync();
 
     static readonly (HttpMethod Method, string Path)[] Api =
     [
@@ -42,7 +36,7 @@ public sealed class AccessTests : IAsyncLifetime
     {
         foreach (var email in new[] { "worker1@popug.inc", "manager@popug.inc", "accountant@popug.inc" })
         {
-            using var client = await _testbed.ClientAsync(email);
+            using var client = await Testbed.ClientAsync(email);
             foreach (var (method, path) in Api.Concat(Pages))
             {
                 using var response = await SendAsync(client, method, path);
@@ -52,15 +46,15 @@ public sealed class AccessTests : IAsyncLifetime
             }
         }
         // The refused rebuilds started nothing, and the producers were never asked to replay.
-        using var admin = await _testbed.AdminAsync();
+        using var admin = await Testbed.AdminAsync();
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/rebuild", Ct)).StatusCode);
-        Assert.All(_testbed.Producers, p => Assert.Empty(p.ReplayAuthorizations));
+        Assert.All(Testbed.Producers, p => Assert.Empty(p.ReplayAuthorizations));
     }
 
     [Fact]
     public async Task Without_a_token_the_api_answers_401_and_the_pages_send_the_browser_to_sign_in()
     {
-        using var anonymous = await _testbed.ClientAsync(null);
+        using var anonymous = await Testbed.ClientAsync(null);
         foreach (var (method, path) in Api)
         {
             using var response = await SendAsync(anonymous, method, path);
@@ -72,13 +66,13 @@ public sealed class AccessTests : IAsyncLifetime
             Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"{method} {path}: {(int)response.StatusCode}");
             Assert.Equal("/connect/authorize", response.Headers.Location?.AbsolutePath);
         }
-        Assert.All(_testbed.Producers, p => Assert.Empty(p.ReplayAuthorizations));
+        Assert.All(Testbed.Producers, p => Assert.Empty(p.ReplayAuthorizations));
     }
 
     [Fact]
     public async Task An_admin_gets_in_until_deactivated_then_gets_401_on_every_page_and_endpoint()
     {
-        using var admin = await _testbed.AdminAsync();
+        using var admin = await Testbed.AdminAsync();
         foreach (var (method, path) in Api.Concat(Pages).Where(e => e.Method == HttpMethod.Get))
         {
             using var response = await SendAsync(admin, method, path);
@@ -88,17 +82,17 @@ public sealed class AccessTests : IAsyncLifetime
         }
 
         // Auth deactivates the admin: user.updated reaches Analytics' replica, and the still valid token is refused.
-        var adminId = Guid.Parse(System.Text.Json.JsonDocument.Parse(Base64Url(( await _testbed.TokenAsync("admin@popug.inc")).Split('.')[1])).RootElement.GetProperty("sub").GetString()!);
-        await _testbed.AuthEvents.PublishAsync([(new UserUpdated(adminId, "Ada Admin", "admin@popug.inc", UserRole.Admin, UserStatus.Deactivated, 100), adminId.ToString())]);
-        await _testbed.DeliveredAsync();
-        Assert.False((await _testbed.DbAsync(db => db.Set<KnownUser>().SingleAsync(u => u.Id == adminId, Ct))).IsActive);
+        var adminId = Guid.Parse(System.Text.Json.JsonDocument.Parse(Base64Url(( await Testbed.TokenAsync("admin@popug.inc")).Split('.')[1])).RootElement.GetProperty("sub").GetString()!);
+        await Testbed.AuthEvents.PublishAsync([(new UserUpdated(adminId, "Ada Admin", "admin@popug.inc", UserRole.Admin, UserStatus.Deactivated, 100), adminId.ToString())]);
+        await Testbed.DeliveredAsync();
+        Assert.False((await Testbed.DbAsync(db => db.Set<KnownUser>().SingleAsync(u => u.Id == adminId, Ct))).IsActive);
 
         foreach (var (method, path) in Api.Concat(Pages))
         {
             using var response = await SendAsync(admin, method, path);
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"deactivated admin {method} {path}: {(int)response.StatusCode}");
         }
-        Assert.All(_testbed.Producers, p => Assert.Empty(p.ReplayAuthorizations));
+        Assert.All(Testbed.Producers, p => Assert.Empty(p.ReplayAuthorizations));
     }
 
     static string Base64Url(string part)

@@ -11,14 +11,8 @@ namespace Ates.Analytics.Tests;
 /// The pages as a browser uses them: signed in through Auth (code + PKCE) with a session cookie. A non-admin sees
 /// the "not for your role" page; an admin's rebuild forwards the access token the session saved.
 /// </summary>
-public sealed class PageSessionTests : IAsyncLifetime
+public sealed class PageSessionTests : TestbedTests
 {
-    Testbed _testbed = null!;
-    static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _testbed = await Testbed.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _testbed.DisposeAsync();
 
     [Fact]
     public async Task A_signed_in_worker_gets_the_403_page_on_every_page()
@@ -35,8 +29,8 @@ public sealed class PageSessionTests : IAsyncLifetime
     [Fact]
     public async Task A_signed_in_admin_sees_the_dashboard_and_the_rebuild_forwards_the_sessions_access_token()
     {
-        await Week.PlayAsync(_testbed);
-        var before = await Snapshots.TakeAsync(_testbed);
+        await Week.PlayAsync(Testbed);
+        var before = await Snapshots.TakeAsync(Testbed);
         using var browser = await SignedInBrowserAsync("admin@popug.inc");
         Assert.Contains("data-test=\"earnings-today\">$7<", await browser.GetStringAsync("/", Ct));
 
@@ -48,18 +42,18 @@ public sealed class PageSessionTests : IAsyncLifetime
             TimeSpan.FromSeconds(30), "the rebuild should finish", Ct);
 
         // Each producer got the admin's access token from the page session: a JWT, not the cookie.
-        foreach (var producer in _testbed.Producers)
+        foreach (var producer in Testbed.Producers)
             Assert.Matches("^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$", Assert.Single(producer.ReplayAuthorizations));
-        Assert.Equal(before, await Snapshots.TakeAsync(_testbed));
+        Assert.Equal(before, await Snapshots.TakeAsync(Testbed));
     }
 
     /// <summary>Drives the browser's side of the code + PKCE flow; Auth runs in memory, so its cookies live in their own jar.</summary>
     async Task<HttpClient> SignedInBrowserAsync(string email)
     {
-        var browser = new HttpClient(new CookieContainerHandler { InnerHandler = _testbed.Analytics.GetTestServer().CreateHandler() })
+        var browser = new HttpClient(new CookieContainerHandler { InnerHandler = Testbed.Analytics.GetTestServer().CreateHandler() })
             { BaseAddress = new Uri("http://localhost") };
         browser.DefaultRequestHeaders.Accept.ParseAdd("text/html");
-        using var atAuth = _testbed.Auth.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        using var atAuth = Testbed.Auth.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
         using var page = await browser.GetAsync("/", Ct);
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
@@ -67,18 +61,7 @@ public sealed class PageSessionTests : IAsyncLifetime
         Assert.Equal("/connect/authorize", authorize.AbsolutePath);
         Assert.Contains("client_id=analytics", authorize.Query);
 
-        using var toSignIn = await atAuth.GetAsync(authorize.PathAndQuery, Ct);
-        Assert.Equal(HttpStatusCode.Redirect, toSignIn.StatusCode);
-        var form = await atAuth.GetStringAsync(toSignIn.Headers.Location!.OriginalString, Ct);
-        string Field(string name) => WebUtility.HtmlDecode(Regex.Match(form, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"").Groups[1].Value);
-        var antiforgeryName = Regex.Match(form, "<input type=\"hidden\" name=\"([^\"]+)\"").Groups[1].Value;
-        using var signedIn = await atAuth.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            [antiforgeryName] = Field(antiforgeryName), ["returnUrl"] = Field("returnUrl"), ["email"] = email, ["password"] = Testbed.Password,
-        }), Ct);
-        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-        using var withCode = await atAuth.GetAsync(signedIn.Headers.Location!.OriginalString, Ct);
-        var callback = withCode.Headers.Location!;
+        var callback = await CodeFlow.ThroughAuthAsync(atAuth, authorize, email, Testbed.Password, Ct);
         Assert.StartsWith("http://localhost/signin-oidc?code=", callback.OriginalString);
 
         using var redeemed = await browser.GetAsync(callback.PathAndQuery, Ct);

@@ -18,29 +18,24 @@ namespace Ates.Analytics.Tests;
 /// it; the numbers afterwards are exactly those before. The data is spoiled first, so an unchanged database could
 /// not pass for a rebuilt one.
 /// </summary>
-public sealed class RebuildTests : IAsyncLifetime
+public sealed class RebuildTests : TestbedTests
 {
-    Testbed _testbed = null!;
-    static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        _testbed = await Testbed.StartAsync();
-        await Week.PlayAsync(_testbed);
+        await base.InitializeAsync();
+        await Week.PlayAsync(Testbed);
     }
-
-    public async ValueTask DisposeAsync() => await _testbed.DisposeAsync();
 
     /// <summary>A posting no event carried and a lost task title: what a rebuild must wash out.</summary>
     async Task SpoilAsync(string before)
     {
-        await _testbed.DbAsync(async db =>
+        await Testbed.DbAsync(async db =>
         {
             db.Postings.Add(new Posting { TransactionId = Guid.NewGuid(), AccountId = Week.W1.Id, Kind = TransactionKind.Reward, AmountCents = 99_00, TaskId = Week.Task("F").TaskId, Day = new DateOnly(2026, 3, 3) });
             await db.Tasks.Where(t => t.TaskId == Week.Task("E").TaskId).ExecuteUpdateAsync(t => t.SetProperty(x => x.Title, "garbled"), Ct);
             return await db.SaveChangesAsync(Ct);
         });
-        Assert.NotEqual(before, await Snapshots.TakeAsync(_testbed));
+        Assert.NotEqual(before, await Snapshots.TakeAsync(Testbed));
     }
 
     async Task<int> LogSizeAsync(TestProducer producer) => (await producer.LogAsync()).Count;
@@ -48,13 +43,13 @@ public sealed class RebuildTests : IAsyncLifetime
     [Fact]
     public async Task Rebuild_through_the_api_gives_exactly_the_same_numbers_with_progress_on_the_way()
     {
-        var before = await Snapshots.TakeAsync(_testbed);
+        var before = await Snapshots.TakeAsync(Testbed);
         await SpoilAsync(before);
-        var token = await _testbed.TokenAsync("admin@popug.inc");
-        using var admin = await _testbed.AdminAsync();
+        var token = await Testbed.TokenAsync("admin@popug.inc");
+        using var admin = await Testbed.AdminAsync();
 
         // Accounting holds its replay, so the rebuild can be seen running.
-        _testbed.Accounting.ReplayGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Testbed.Accounting.ReplayGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var started = await admin.PostAsync("/api/rebuild", null, Ct);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         Assert.Equal("/api/rebuild", started.Headers.Location?.OriginalString);
@@ -75,13 +70,13 @@ public sealed class RebuildTests : IAsyncLifetime
             Assert.Contains("Rebuilding…", html);
             Assert.Contains("<tr data-producer=\"accounting\">", html);
         }
-        _testbed.Accounting.ReplayGate.SetResult();
+        Testbed.Accounting.ReplayGate.SetResult();
 
         await Eventually.UntilAsync(async () => (await admin.GetFromJsonAsync<JsonElement>("/api/rebuild", Ct)).GetProperty("state").GetString() != "running",
             TimeSpan.FromSeconds(30), "the rebuild should finish", Ct);
         var progress = await admin.GetFromJsonAsync<JsonElement>("/api/rebuild", Ct);
         Assert.Equal("done", progress.GetProperty("state").GetString());
-        foreach (var producer in _testbed.Producers)
+        foreach (var producer in Testbed.Producers)
         {
             var p = progress.GetProperty("producers").EnumerateArray().Single(x => x.GetProperty("name").GetString() == producer.Name);
             Assert.Equal(("done", await LogSizeAsync(producer)), (p.GetProperty("state").GetString(), p.GetProperty("sent").GetInt32()));
@@ -90,7 +85,7 @@ public sealed class RebuildTests : IAsyncLifetime
             Assert.Equal([$"Bearer {token}"], producer.ReplayAuthorizations);
         }
 
-        Assert.Equal(before, await Snapshots.TakeAsync(_testbed));
+        Assert.Equal(before, await Snapshots.TakeAsync(Testbed));
         var page2 = WebUtility.HtmlDecode(await admin.GetStringAsync("/rebuild", Ct));
         Assert.Contains("Last rebuild: done", page2);
     }
@@ -98,19 +93,19 @@ public sealed class RebuildTests : IAsyncLifetime
     [Fact]
     public async Task The_rebuild_command_prints_its_progress_and_gives_the_same_numbers()
     {
-        var before = await Snapshots.TakeAsync(_testbed);
+        var before = await Snapshots.TakeAsync(Testbed);
         await SpoilAsync(before);
         var output = new StringWriter();
 
-        var exit = await RebuildCommand.RunAsync(_testbed.Analytics.Services, ["rebuild", "--token", await _testbed.TokenAsync("admin@popug.inc")], output);
+        var exit = await RebuildCommand.RunAsync(Testbed.Analytics.Services, ["rebuild", "--token", await Testbed.TokenAsync("admin@popug.inc")], output);
 
         var printed = output.ToString();
         Assert.True(exit == 0, printed);
-        var events = await LogSizeAsync(_testbed.Accounting);
+        var events = await LogSizeAsync(Testbed.Accounting);
         Assert.Contains($"  accounting: done, {events} replayed, {events} handled", printed);
         Assert.Contains("  tasks: replaying", printed);
         Assert.EndsWith($"Rebuild done.{Environment.NewLine}", printed);
-        Assert.Equal(before, await Snapshots.TakeAsync(_testbed));
+        Assert.Equal(before, await Snapshots.TakeAsync(Testbed));
     }
 
     [Fact]
@@ -118,7 +113,7 @@ public sealed class RebuildTests : IAsyncLifetime
     {
         var output = new StringWriter();
         // No token: each producer's replay endpoint answers 401.
-        var exit = await RebuildCommand.RunAsync(_testbed.Analytics.Services, ["rebuild", "--token", ""], output);
+        var exit = await RebuildCommand.RunAsync(Testbed.Analytics.Services, ["rebuild", "--token", ""], output);
         var printed = output.ToString();
         Assert.Equal(1, exit);
         Assert.Contains("accounting refused the replay: 401", printed);
@@ -128,11 +123,11 @@ public sealed class RebuildTests : IAsyncLifetime
     [Fact]
     public async Task The_page_button_asks_for_confirmation_then_rebuilds()
     {
-        var before = await Snapshots.TakeAsync(_testbed);
+        var before = await Snapshots.TakeAsync(Testbed);
         await SpoilAsync(before);
         // A browser-like client: it keeps the antiforgery cookie (and signs in with the admin's token here).
-        using var browser = new HttpClient(new CookieContainerHandler { InnerHandler = _testbed.Analytics.GetTestServer().CreateHandler() }) { BaseAddress = new Uri("http://localhost") };
-        browser.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _testbed.TokenAsync("admin@popug.inc"));
+        using var browser = new HttpClient(new CookieContainerHandler { InnerHandler = Testbed.Analytics.GetTestServer().CreateHandler() }) { BaseAddress = new Uri("http://localhost") };
+        browser.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Testbed.TokenAsync("admin@popug.inc"));
         var page = WebUtility.HtmlDecode(await browser.GetStringAsync("/rebuild", Ct));
         Assert.Contains("name=\"confirm\" value=\"yes\" required", page);
         Assert.Contains("onsubmit=\"return confirm('Drop the analytics data and replay the event history?');\"", page);
@@ -146,13 +141,13 @@ public sealed class RebuildTests : IAsyncLifetime
         using (var forged = await browser.PostAsync("/rebuild", new FormUrlEncodedContent([new("confirm", "yes")]), Ct))
             Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/api/rebuild", Ct)).StatusCode);
-        Assert.All(_testbed.Producers, p => Assert.Empty(p.ReplayAuthorizations));
+        Assert.All(Testbed.Producers, p => Assert.Empty(p.ReplayAuthorizations));
 
         using var confirmed = await browser.PostAsync("/rebuild", new FormUrlEncodedContent([new("__RequestVerificationToken", antiforgery), new("confirm", "yes")]), Ct);
         Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
         Assert.Equal("/rebuild?notice=Rebuild%20started.", confirmed.Headers.Location?.OriginalString);
         await Eventually.UntilAsync(async () => (await browser.GetStringAsync("/rebuild", Ct)).Contains("Last rebuild: done"),
             TimeSpan.FromSeconds(30), "the rebuild page should show it done", Ct);
-        Assert.Equal(before, await Snapshots.TakeAsync(_testbed));
+        Assert.Equal(before, await Snapshots.TakeAsync(Testbed));
     }
 }

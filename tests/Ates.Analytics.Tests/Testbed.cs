@@ -150,3 +150,14 @@ public sealed class Testbed : IAsyncDisposable
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 }
+
+/// <summary>Tests that change Analytics' data get a testbed of their own each.</summary>
+public abstract class TestbedTests : IAsyncLifetime
+{
+    protected Testbed Testbed { get; private set; } = null!;
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public virtual async ValueTask InitializeAsync() => Testbed = await Testbed.StartAsync();
+
+    public async ValueTask DisposeAsync() => await Testbed.DisposeAsync();
+}

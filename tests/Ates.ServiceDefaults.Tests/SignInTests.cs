@@ -199,23 +199,7 @@ public sealed class SignInTests : IAsyncLifetime
         Assert.Contains("code_challenge_method=S256", authorize.Query);
         Assert.Contains("client_id=tasks", authorize.Query);
 
-        // Auth asks the browser to sign in, then sends it back to the authorize request.
-        using var toSignIn = await atAuth.GetAsync(authorize.PathAndQuery, Ct);
-        Assert.Equal(HttpStatusCode.Redirect, toSignIn.StatusCode);
-        var form = await atAuth.GetStringAsync(toSignIn.Headers.Location!.OriginalString, Ct);
-        string Field(string name) => WebUtility.HtmlDecode(Regex.Match(form, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"").Groups[1].Value);
-        var antiforgeryName = Regex.Match(form, "<input type=\"hidden\" name=\"([^\"]+)\"").Groups[1].Value;
-        using var signedIn = await atAuth.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            [antiforgeryName] = Field(antiforgeryName),
-            ["returnUrl"] = Field("returnUrl"),
-            ["email"] = "accountant@popug.inc",
-            ["password"] = Password,
-        }), Ct);
-        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-        using var withCode = await atAuth.GetAsync(signedIn.Headers.Location!.OriginalString, Ct);
-        Assert.Equal(HttpStatusCode.Redirect, withCode.StatusCode);
-        var callback = withCode.Headers.Location!;
+        var callback = await CodeFlow.ThroughAuthAsync(atAuth, authorize, "accountant@popug.inc", Password, Ct);
         Assert.StartsWith($"http://127.0.0.1:{_port}/signin-oidc?code=", callback.OriginalString);
 
         // The service redeems the code (with its verifier) and signs the browser in with its cookie.

@@ -59,7 +59,7 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
                 await ReplayAsync(producer, accessToken, onChange, ct);
             }
             var failed = Current!.Producers.Where(p => p.State == "failed").Select(p => p.Name).ToList();
-            Finish(failed.Count == 0 ? "done" : "failed", failed.Count == 0 ? null : $"Not rebuilt from {string.Join(", ", failed)}: see below, then rebuild again.");
+            Finish(failed.Count == 0 ? "done" : "failed", failed.Count == 0 ? null : $"Not rebuilt from {string.Join(", ", failed)}: each producer's line says why; rebuild again once they answer.");
         }
         catch (Exception e)
         {
@@ -98,7 +98,7 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
             {
                 Content = JsonContent.Create(new { consumer = Consumer, from = 0 }),
             };
-            if (accessToken is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+            if (!string.IsNullOrEmpty(accessToken)) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
             using var response = await client.SendAsync(request, ct);
             if (!response.IsSuccessStatusCode)
             {
