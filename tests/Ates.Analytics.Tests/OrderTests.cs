@@ -23,9 +23,7 @@ public sealed class OrderTests(PlayedWeek week) : IClassFixture<PlayedWeek>
     [InlineData("shuffled")]
     public async Task Duplicated_and_reordered_events_give_the_same_reports(string order)
     {
-        var envelopes = new List<EventEnvelope>();
-        foreach (var producer in _testbed.Producers)
-            envelopes.AddRange((await producer.LogAsync()).Select(row => OutboxRelay<ProducerDb>.ToEnvelope(row, EventEnvelope.SourceOf(producer.Name))));
+        var envelopes = await EventFeed.LogsAsync(_testbed);
         // Accounting sending a transaction again as a new event: the transaction id still counts it once.
         var resent = envelopes.Where(e => e.Type == "transaction.applied").Select(e => e with { Id = Guid.NewGuid() }).ToList();
         List<EventEnvelope> deliveries = [.. envelopes, .. envelopes, .. resent];
@@ -33,15 +31,10 @@ public sealed class OrderTests(PlayedWeek week) : IClassFixture<PlayedWeek>
         else new Random(20260312).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(deliveries));
 
         var database = Path.Combine(Path.GetTempPath(), $"ates-analytics-{order}-{Guid.NewGuid():N}.db");
-        var other = await _testbed.BuildAnalyticsAsync(database, new EmbeddedBus());
+        var other = await _testbed.BuildAnalyticsAsync($"sqlite:{database}", new EmbeddedBus());
         try
         {
-            var consumer = other.Services.GetRequiredService<EventConsumer<AnalyticsDb>>();
-            foreach (var batch in deliveries.Chunk(7))
-            {
-                var outcomes = await consumer.ConsumeAsync(batch.Select(e => new Delivery(e.Encode(), 1)).ToList(), Ct);
-                Assert.All(outcomes, o => Assert.True(o is ConsumeOutcome.Handled or ConsumeOutcome.Duplicate, o.ToString()));
-            }
+            await EventFeed.FeedAsync(other, deliveries);
             Assert.Equal(envelopes.Count + resent.Count, await _testbed.DbAsync(db => db.Set<InboxMessage>().CountAsync(Ct), other));
 
             Assert.Equal(await Snapshots.TakeAsync(_testbed), await Snapshots.TakeAsync(_testbed, other));

@@ -70,10 +70,10 @@ public sealed class Testbed : IAsyncDisposable
         AuthEvents = await TestProducer.StartAsync("auth", Bus, _folder);
         Tasks = await TestProducer.StartAsync("tasks", Bus, _folder);
         Accounting = await TestProducer.StartAsync("accounting", Bus, _folder);
-        Analytics = await BuildAnalyticsAsync(Path.Combine(_folder, "analytics.db"), Bus);
+        Analytics = await BuildAnalyticsAsync($"sqlite:{Path.Combine(_folder, "analytics.db")}", Bus);
     }
 
-    /// <summary>An Analytics app on <paramref name="bus"/>; the producers' replay endpoints are reached in memory.</summary>
+    /// <summary>An Analytics app on <paramref name="database"/> ("sqlite:…" or "postgres:…") and <paramref name="bus"/>; the producers' replay endpoints are reached in memory.</summary>
     public async Task<WebApplication> BuildAnalyticsAsync(string database, EmbeddedBus bus)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _folder, EnvironmentName = "Development" });
@@ -81,7 +81,7 @@ public sealed class Testbed : IAsyncDisposable
         builder.WebHost.UseTestServer();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Analytics:Database"] = $"sqlite:{database}",
+            ["Analytics:Database"] = database,
             ["Analytics:SignIn:Authority"] = "http://localhost/",
             ["Analytics:SignIn:RequireHttpsMetadata"] = "false",
             ["Analytics:Producers:auth"] = "http://localhost/auth",
