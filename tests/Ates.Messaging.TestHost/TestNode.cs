@@ -27,7 +27,7 @@ public sealed record NodeSettings(string Service, string Database, string Transp
     public bool Relay { get; init; } = true;
     public Action<MessagingOptions>? Tune { get; init; }
 
-    /// <summary>When set, the node is a web app on this loopback port with the dead-letter API at /ops/dead-letters.</summary>
+    /// <summary>When set, the node is a web app on this loopback port with the dead-letter API at /ops/dead-letters and the replay API at /ops/replay.</summary>
     public int? HttpPort { get; init; }
 }
 
@@ -71,6 +71,7 @@ public static class TestNode
 
         var host = builder.Build();
         host.MapDeadLetters<TestDb>();
+        host.MapEventLogReplay<TestDb>();
         using var scope = host.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<TestDb>();
         db.Database.EnsureCreated();

@@ -12,7 +12,7 @@ public interface IEventTransport
     /// </summary>
     Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken ct);
 
-    /// <summary>Sends events to one consumer only: replay of the producer's log.</summary>
+    /// <summary>Sends events to one consumer only: replay of the producer's log. Throws <see cref="UnknownConsumerException"/> for a consumer the transport does not know.</summary>
     Task SendToConsumerAsync(string consumer, IReadOnlyList<EventEnvelope> events, CancellationToken ct);
 }
 
@@ -58,4 +58,11 @@ public sealed class DeliveryDeferredException(Guid eventId, TimeSpan retryAfter)
 {
     public Guid EventId { get; } = eventId;
     public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>A replay named a consumer that has no queue (RabbitMQ) or was never declared (embedded).</summary>
+public sealed class UnknownConsumerException(string consumer, Exception? inner = null)
+    : InvalidOperationException($"No consumer named {consumer} is declared: it has never been started against this transport.", inner)
+{
+    public string Consumer { get; } = consumer;
 }

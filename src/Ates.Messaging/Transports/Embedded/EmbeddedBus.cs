@@ -54,7 +54,7 @@ public sealed class EmbeddedBus
     {
         List<Subscriber> subscribers;
         lock (_gate) subscribers = _subscribers.Where(s => onlyTo is null || s.Key == onlyTo).Select(s => s.Value).ToList();
-        if (onlyTo is not null && subscribers.Count == 0) throw new InvalidOperationException($"No consumer named {onlyTo} is declared.");
+        if (onlyTo is not null && subscribers.Count == 0) throw new UnknownConsumerException(onlyTo);
 
         var bodies = new Dictionary<Guid, ReadOnlyMemory<byte>>();
         DeliveryDeferredException? deferred = null;

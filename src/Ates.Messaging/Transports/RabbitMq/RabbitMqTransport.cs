@@ -31,8 +31,18 @@ public sealed class RabbitMqTransport(
     public Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken ct) =>
         PublishAsync(events, e => (_topology.ExchangeOf(options.Service), e.Type), ct);
 
-    public Task SendToConsumerAsync(string consumer, IReadOnlyList<EventEnvelope> events, CancellationToken ct) =>
-        PublishAsync(events, _ => ("", _topology.QueueOf(consumer)), ct);
+    public async Task SendToConsumerAsync(string consumer, IReadOnlyList<EventEnvelope> events, CancellationToken ct)
+    {
+        try
+        {
+            await PublishAsync(events, _ => ("", _topology.QueueOf(consumer)), ct);
+        }
+        catch (RabbitMQ.Client.Exceptions.PublishException e) when (e.IsReturn)
+        {
+            // Published mandatory to the default exchange: returned when the consumer's queue does not exist.
+            throw new UnknownConsumerException(consumer, e);
+        }
+    }
 
     async Task PublishAsync(IReadOnlyList<EventEnvelope> events, Func<EventEnvelope, (string Exchange, string RoutingKey)> route, CancellationToken ct)
     {

@@ -1,0 +1,78 @@
+using Ates.Analytics.Data;
+using Ates.Analytics.Feeding;
+using Ates.Analytics.Hosting;
+using Ates.Analytics.Rebuild;
+using Ates.Analytics.Reports;
+using Ates.Analytics.Reports.Dashboard;
+using Ates.Analytics.Reports.Earnings;
+using Ates.Analytics.Reports.History;
+using Ates.Analytics.Reports.MostExpensiveTask;
+using Ates.Contracts;
+using Ates.Messaging;
+using Ates.Messaging.DeadLetters;
+using Ates.Messaging.Transports.Embedded;
+using Ates.ServiceDefaults.Hosting;
+using Ates.ServiceDefaults.Users;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Ates.Analytics;
+
+public static class AnalyticsSetup
+{
+    /// <summary>
+    /// Analytics' services, configured from the "Analytics" section (<see cref="AnalyticsOptions"/>). In the one-process
+    /// mode the host passes the <paramref name="bus"/> every service shares; alone, Analytics uses its own or RabbitMQ.
+    /// </summary>
+    public static WebApplicationBuilder AddAnalytics(this WebApplicationBuilder builder, EmbeddedBus? bus = null)
+    {
+        var options = builder.Configuration.GetSection("Analytics").Get<AnalyticsOptions>() ?? new AnalyticsOptions();
+        if (string.IsNullOrEmpty(options.SignIn.ClientId)) options.SignIn.ClientId = "analytics";
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton<ServiceOptions>(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Calendar>();
+
+        services.AddDbContext<AnalyticsDb>((sp, db) =>
+        {
+            db.UseServiceDatabase(options.Database, "Analytics:Database");
+            db.AddOutboxSignal(sp);
+        });
+
+        // Registered before AddMessaging so the schema exists before the consumer's first delivery.
+        services.AddHostedService<AnalyticsInitializer>();
+        services.AddMessaging<AnalyticsDb>(Rebuilder.Consumer)
+            .KeepUserReplica()
+            .Handle<TransactionApplied, TransactionAppliedHandler>()
+            .Handle<BillingCycleClosed, BillingCycleClosedHandler>()
+            .Handle<TaskCreated, TaskSnapshotHandler>()
+            .Handle<TaskUpdated, TaskSnapshotHandler>()
+            .UseTransport(options.Transport, options.RabbitNamespace, bus, "Analytics:Transport");
+
+        services.AddServiceWeb(options, builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
+        services.AddAuthorizationBuilder().AddAdminOnly();
+
+        services.AddSingleton<Rebuilder>();
+        services.AddHttpClient();
+        foreach (var producer in options.Producers.Keys)
+            // A replay of a long log takes a while: the producer answers when it has sent everything.
+            services.AddHttpClient(Rebuilder.ClientName(producer), c => c.Timeout = TimeSpan.FromMinutes(30));
+        return builder;
+    }
+
+    public static WebApplication MapAnalytics(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<AnalyticsOptions>();
+        app.UseServiceWeb<AnalyticsDb>(options);
+
+        var api = app.MapGroup("/api").RequireAuthorization(AdminOnly.Policy).WithTags("Reports");
+        var pages = app.MapGroup("").RequireAuthorization(AdminOnly.Policy).ExcludeFromDescription();
+        api.MapEarnings();
+        api.MapMostExpensiveTask();
+        api.MapHistory(pages);
+        api.MapRebuild(pages);
+        pages.MapDashboard();
+        app.MapDeadLetters<AnalyticsDb>().RequireAuthorization(AdminOnly.Policy);
+        return app;
+    }
+}

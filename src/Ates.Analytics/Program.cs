@@ -1,0 +1,12 @@
+// Ates.Analytics: the admins' reports, built only from events. Everything is wired in AnalyticsSetup.
+// `dotnet run --project src/Ates.Analytics -- rebuild` drops Analytics' data and has the producers replay their logs.
+using Ates.Analytics;
+using Ates.Analytics.Rebuild;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddAnalytics();
+var app = builder.Build();
+if (RebuildCommand.IsRequested(args)) return await RebuildCommand.RunAsync(app.Services, args, Console.Out);
+app.MapAnalytics();
+app.Run();
+return 0;
