@@ -71,6 +71,8 @@ public static class AccountingSetup
         app.MapAccountPages();
         // Under /api: a JSON API, answered with 401 rather than a sign-in redirect.
         app.MapDeadLetters<AccountingDb>("/api/ops/dead-letters").RequireAuthorization(AccountingPolicies.Admin);
+        // Analytics' rebuild asks for Accounting's event log again (an admin's token).
+        app.MapEventLogReplay<AccountingDb>().RequireAuthorization(AccountingPolicies.Admin);
         return app;
     }
 }

@@ -152,6 +152,8 @@ public static class AuthSetup
         app.MapSignIn();
         app.MapUsers();
         app.MapUserPages();
+        // Analytics' rebuild asks for Auth's event log again (an admin's token).
+        app.MapEventLogReplay<AuthDb>().RequireAuthorization(AuthPolicies.Admin);
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
         return app;
     }

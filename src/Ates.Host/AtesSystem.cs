@@ -1,4 +1,5 @@
 using Ates.Accounting;
+using Ates.Analytics;
 using Ates.Auth;
 using Ates.Messaging.Transports.Embedded;
 using Ates.Tasks;
@@ -40,6 +41,7 @@ public sealed class AtesSystem : IAsyncDisposable
         // Configure every service before starting any: their consumers are declared on the bus as they are configured.
         var builders = new List<(string Name, string PathBase, WebApplicationBuilder Builder, Action<WebApplication> Map)>
         {
+            ("analytics", "/analytics", ServiceBuilders.Create(args, defaults, settings).AddAnalytics(bus), app => app.MapAnalytics()),
             ("accounting", "/accounting", ServiceBuilders.Create(args, defaults, settings).AddAccounting(bus), app => app.MapAccounting()),
             ("tasks", "/tasks", ServiceBuilders.Create(args, defaults, settings).AddTasks(bus), app => app.MapTasks()),
             ("auth", "/auth", ServiceBuilders.Create(args, defaults, settings).AddAuth(bus), app => app.MapAuth()),

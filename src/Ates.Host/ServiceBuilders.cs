@@ -33,6 +33,8 @@ static class ServiceBuilders
         };
         // Emails are written as .eml files into a pickup folder unless SMTP is configured (Accounting:Mail:Host).
         settings["Accounting:Mail:PickupFolder"] = Path.Combine(data, "mail");
+        // Analytics' rebuild replays the producers' logs through the gateway.
+        foreach (var producer in new[] { "auth", "tasks", "accounting" }) settings[$"Analytics:Producers:{producer}"] = $"{url}/{producer}";
         string[] pages = ["tasks", "accounting", "analytics"];
         for (var i = 0; i < pages.Length; i++)
         {

@@ -65,6 +65,8 @@ public static class TasksSetup
         api.MapShuffle(pages);
         api.MapCloseDay();
         app.MapDeadLetters<TasksDb>("/ops/dead-letters").RequireAuthorization(p => p.RequireRole(UserRole.Admin.ClaimValue()));
+        // Analytics' rebuild asks for Tasks' event log again (an admin's token).
+        app.MapEventLogReplay<TasksDb>().RequireAuthorization(p => p.RequireRole(UserRole.Admin.ClaimValue()));
         return app;
     }
 }

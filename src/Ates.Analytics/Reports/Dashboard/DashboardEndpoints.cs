@@ -14,7 +14,7 @@ public static class DashboardEndpoints
     public static void MapDashboard(this RouteGroupBuilder pages) =>
         pages.MapGet("/", async (string? date, string? from, string? to, AnalyticsDb db, Calendar calendar, CancellationToken ct) =>
         {
-            var today = calendar.Today;
+            var today = await calendar.TodayAsync(db, ct);
             var errors = new Dictionary<string, string[]>();
             var chosen = PeriodQuery.Date(date, "date", errors, required: false) ?? today;
             var (range, rangeErrors) = HistoryEndpoints.Range(from, to, today);

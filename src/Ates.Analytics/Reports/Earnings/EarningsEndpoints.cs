@@ -12,7 +12,7 @@ public static class EarningsEndpoints
     {
         api.MapGet("/today", async (AnalyticsDb db, Calendar calendar, CancellationToken ct) =>
             {
-                var today = calendar.Today;
+                var today = await calendar.TodayAsync(db, ct);
                 var totals = (await db.DayTotalsAsync(Period.Day(today), ct))[0];
                 var top = await db.MostExpensiveAsync(Period.Day(today), ct);
                 return TypedResults.Ok(new TodayView(today, totals.ManagementEarnings, await db.InNegativeAsync(today, ct),
@@ -23,7 +23,7 @@ public static class EarningsEndpoints
         api.MapGet("/earnings", async Task<Results<Ok<EarningsView>, ValidationProblem>> (string? date, AnalyticsDb db, Calendar calendar, CancellationToken ct) =>
             {
                 var errors = new Dictionary<string, string[]>();
-                var day = PeriodQuery.Date(date, "date", errors, required: false) ?? calendar.Today;
+                var day = PeriodQuery.Date(date, "date", errors, required: false) ?? await calendar.TodayAsync(db, ct);
                 if (errors.Count > 0) return ReportProblems.Invalid(errors);
                 return TypedResults.Ok(EarningsView.Of((await db.DayTotalsAsync(Period.Day(day), ct))[0]));
             })
@@ -32,7 +32,7 @@ public static class EarningsEndpoints
         api.MapGet("/popugs-in-negative", async Task<Results<Ok<InNegativeView>, ValidationProblem>> (string? date, AnalyticsDb db, Calendar calendar, CancellationToken ct) =>
             {
                 var errors = new Dictionary<string, string[]>();
-                var day = PeriodQuery.Date(date, "date", errors, required: false) ?? calendar.Today;
+                var day = PeriodQuery.Date(date, "date", errors, required: false) ?? await calendar.TodayAsync(db, ct);
                 if (errors.Count > 0) return ReportProblems.Invalid(errors);
                 return TypedResults.Ok(new InNegativeView(day, await db.InNegativeAsync(day, ct)));
             })

@@ -14,7 +14,7 @@ public static class HistoryEndpoints
     {
         api.MapGet("/history", async Task<Results<Ok<List<HistoryDayView>>, ValidationProblem>> (string? from, string? to, AnalyticsDb db, Calendar calendar, CancellationToken ct) =>
             {
-                var (period, errors) = Range(from, to, calendar.Today);
+                var (period, errors) = Range(from, to, (await calendar.TodayAsync(db, ct)));
                 if (period is not { } p) return ReportProblems.Invalid(errors);
                 return TypedResults.Ok((await db.HistoryAsync(p, ct)).Select(HistoryDayView.Of).ToList());
             })
@@ -23,7 +23,7 @@ public static class HistoryEndpoints
 
         pages.MapGet("/history/chart.svg", async Task<Results<ContentHttpResult, ValidationProblem>> (string? from, string? to, AnalyticsDb db, Calendar calendar, CancellationToken ct) =>
             {
-                var (period, errors) = Range(from, to, calendar.Today);
+                var (period, errors) = Range(from, to, (await calendar.TodayAsync(db, ct)));
                 if (period is not { } p) return ReportProblems.Invalid(errors);
                 var totals = await db.DayTotalsAsync(p, ct);
                 return TypedResults.Content(EarningsChart.Render(totals.Select(t => (t.Day, t.ManagementEarnings)).ToList()), "image/svg+xml");

@@ -10,7 +10,7 @@ public static class MostExpensiveEndpoints
         api.MapGet("/most-expensive-task", async Task<Results<Ok<MostExpensiveView>, ValidationProblem>> (
                 string? period, string? date, string? from, string? to, AnalyticsDb db, Calendar calendar, CancellationToken ct) =>
             {
-                var today = calendar.Today;
+                var today = await calendar.TodayAsync(db, ct);
                 var (parsed, errors) = PeriodQuery.Parse(period, date, from, to, today);
                 if (parsed is not { } p) return ReportProblems.Invalid(errors);
                 return TypedResults.Ok(View(p, await db.MostExpensiveAsync(p, ct), today.Year));

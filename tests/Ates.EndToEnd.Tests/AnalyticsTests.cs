@@ -1,0 +1,57 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Ates.EndToEnd.Tests;
+
+/// <summary>The admins' dashboard in Chromium, and its rebuild replaying every producer's log through the gateway.</summary>
+public sealed class AnalyticsTests(SystemFixture system)
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_admin_sees_the_dashboard_rebuilds_it_and_gets_the_same_numbers_and_others_are_refused()
+    {
+        // Some money moved today: a task created (fee) and completed (reward).
+        using var manager = await system.ApiAsync("manager@popug.inc");
+        using var created = await manager.PostAsync("/tasks/api/tasks", JsonContent.Create(new { title = "Count the feathers" }), Ct);
+        var task = await created.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var email = (await system.EmailsAsync())[task.GetProperty("assignee_id").GetGuid()];
+        using (var worker = await system.ApiAsync(email))
+            Assert.True((await worker.PostAsync($"/tasks/api/tasks/{task.GetProperty("id").GetGuid()}/complete", null, Ct)).IsSuccessStatusCode);
+
+        using var adminApi = await system.ApiAsync("admin@popug.inc");
+        JsonElement before = default;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Analytics never saw the reward of “Count the feathers”");
+            before = await adminApi.GetFromJsonAsync<JsonElement>("/analytics/api/today", Ct);
+        } while (!before.ToString().Contains("Count the feathers", StringComparison.Ordinal));
+
+        var admin = await system.SignInAsync("admin@popug.inc", "/analytics/");
+        await Assertions.Expect(admin.Locator("[data-test=earnings-today]")).ToBeVisibleAsync();
+        await Assertions.Expect(admin.Locator("main")).ToContainTextAsync("Count the feathers");
+        await system.ScreenshotAsync(admin, "analytics-dashboard");
+
+        // Drop and replay from the page: the admin's session token goes to each producer's log through the gateway.
+        await admin.GotoAsync("/analytics/rebuild");
+        admin.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await admin.CheckAsync("input[name=confirm]");
+        await admin.ClickAsync("button:has-text('Drop and replay')");
+        await Assertions.Expect(admin.Locator("h2").First).ToHaveTextAsync("Last rebuild: done", new() { Timeout = 60_000 });
+        await system.ScreenshotAsync(admin, "analytics-rebuild");
+        var after = await adminApi.GetFromJsonAsync<JsonElement>("/analytics/api/today", Ct);
+        Assert.Equal(before.ToString(), after.ToString());
+
+        // Everyone else is refused.
+        foreach (var who in new[] { "worker1@popug.inc", "manager@popug.inc", "accountant@popug.inc" })
+        {
+            var page = await system.SignInAsync(who, "/tasks/");
+            var response = await page.GotoAsync("/analytics/");
+            Assert.Equal(403, response!.Status);
+            using var api = await system.ApiAsync(who);
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await api.GetAsync("/analytics/api/today", Ct)).StatusCode);
+        }
+    }
+}
