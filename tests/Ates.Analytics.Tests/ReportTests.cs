@@ -56,7 +56,7 @@ public sealed class ReportTests(PlayedWeek week) : IClassFixture<PlayedWeek>
         var task = top.GetProperty("task");
         Assert.Equal(job.TaskId, task.GetProperty("id").GetGuid());
         Assert.Equal(job.Reward, task.GetProperty("price").GetDecimal());
-        Assert.Equal(job.JiraId, task.GetProperty("jiraId").GetString());
+        Assert.Equal(job.JiraId, task.GetProperty("jira_id").GetString());
         Assert.Equal(key == "C" ? Week.RenamedC : job.Title, task.GetProperty("title").GetString());
     }
 
@@ -65,19 +65,19 @@ public sealed class ReportTests(PlayedWeek week) : IClassFixture<PlayedWeek>
     {
         var today = await GetAsync("/api/today");
         Assert.Equal("2026-03-12", today.GetProperty("day").GetString());
-        Assert.Equal(7m, today.GetProperty("managementEarnings").GetDecimal()); // fees 10 + 17, reward 20
-        Assert.Equal(2, today.GetProperty("popugsInNegative").GetInt32());      // W1 −17 and W4 −20; W3 +10 is not paid out yet
-        Assert.Equal("12 March — $20", today.GetProperty("mostExpensiveToday").GetProperty("text").GetString());
+        Assert.Equal(7m, today.GetProperty("management_earnings").GetDecimal()); // fees 10 + 17, reward 20
+        Assert.Equal(2, today.GetProperty("popugs_in_negative").GetInt32());      // W1 −17 and W4 −20; W3 +10 is not paid out yet
+        Assert.Equal("12 March — $20", today.GetProperty("most_expensive_today").GetProperty("text").GetString());
 
         var third = await GetAsync("/api/earnings?date=2026-03-03");
-        Assert.Equal((-25m, 25m, 50m, 25m), (third.GetProperty("managementEarnings").GetDecimal(), third.GetProperty("assignFees").GetDecimal(),
+        Assert.Equal((-25m, 25m, 50m, 25m), (third.GetProperty("management_earnings").GetDecimal(), third.GetProperty("assign_fees").GetDecimal(),
             third.GetProperty("rewards").GetDecimal(), third.GetProperty("payouts").GetDecimal()));
-        Assert.Equal(7m, (await GetAsync("/api/earnings")).GetProperty("managementEarnings").GetDecimal());
-        Assert.Equal(0m, (await GetAsync("/api/earnings?date=2026-03-04")).GetProperty("managementEarnings").GetDecimal()); // 18 + 13 − 31
+        Assert.Equal(7m, (await GetAsync("/api/earnings")).GetProperty("management_earnings").GetDecimal());
+        Assert.Equal(0m, (await GetAsync("/api/earnings?date=2026-03-04")).GetProperty("management_earnings").GetDecimal()); // 18 + 13 − 31
 
-        Assert.Equal(2, (await GetAsync("/api/popugs-in-negative")).GetProperty("popugsInNegative").GetInt32());
-        Assert.Equal(1, (await GetAsync("/api/popugs-in-negative?date=2026-03-04")).GetProperty("popugsInNegative").GetInt32()); // W2 −13
-        Assert.Equal(0, (await GetAsync("/api/popugs-in-negative?date=2026-03-10")).GetProperty("popugsInNegative").GetInt32()); // W2 back up, paid out
+        Assert.Equal(2, (await GetAsync("/api/popugs-in-negative")).GetProperty("popugs_in_negative").GetInt32());
+        Assert.Equal(1, (await GetAsync("/api/popugs-in-negative?date=2026-03-04")).GetProperty("popugs_in_negative").GetInt32()); // W2 −13
+        Assert.Equal(0, (await GetAsync("/api/popugs-in-negative?date=2026-03-10")).GetProperty("popugs_in_negative").GetInt32()); // W2 back up, paid out
     }
 
     [Fact]
@@ -96,15 +96,15 @@ public sealed class ReportTests(PlayedWeek week) : IClassFixture<PlayedWeek>
         foreach (var (day, want) in expected)
         {
             var d = byDay[day];
-            var top = d.GetProperty("mostExpensiveTask");
-            Assert.Equal(want, (d.GetProperty("managementEarnings").GetDecimal(), d.GetProperty("payouts").GetDecimal(),
-                d.GetProperty("popugsInNegative").GetInt32(),
+            var top = d.GetProperty("most_expensive_task");
+            Assert.Equal(want, (d.GetProperty("management_earnings").GetDecimal(), d.GetProperty("payouts").GetDecimal(),
+                d.GetProperty("popugs_in_negative").GetInt32(),
                 top.ValueKind == JsonValueKind.Null ? null : Week.Jobs.Single(j => j.TaskId == top.GetProperty("id").GetGuid()).Key));
         }
         // Every day before today was closed by Accounting, with the same earnings; today is open.
         foreach (var d in history.EnumerateArray().Where(d => d.GetProperty("day").GetString() != "2026-03-12"))
-            Assert.Equal(d.GetProperty("managementEarnings").GetDecimal(), d.GetProperty("closedByAccounting").GetProperty("managementEarnings").GetDecimal());
-        Assert.Equal(JsonValueKind.Null, byDay["2026-03-12"].GetProperty("closedByAccounting").ValueKind);
+            Assert.Equal(d.GetProperty("management_earnings").GetDecimal(), d.GetProperty("closed_by_accounting").GetProperty("management_earnings").GetDecimal());
+        Assert.Equal(JsonValueKind.Null, byDay["2026-03-12"].GetProperty("closed_by_accounting").ValueKind);
 
         // The default is the last two weeks.
         var recent = await GetAsync("/api/history");

@@ -29,5 +29,4 @@ public sealed class SiteLinks
     public string Accounting { get; set; } = "/accounting/";
     public string Analytics { get; set; } = "/analytics/";
     public string Users { get; set; } = "/auth/admin/users";
-    public string Ops { get; set; } = "/ops/";
 }
