@@ -38,6 +38,18 @@ public sealed class AtesSystem : IAsyncDisposable
         var bus = new EmbeddedBus();
         var defaults = ServiceBuilders.Defaults(Url, options.Data);
 
+        // Distributed: the services run as their own processes; this process is only their gateway.
+        var remote = gateway.Configuration.GetSection("Host:Services").Get<Dictionary<string, string>>() ?? [];
+        if (remote.Count > 0)
+        {
+            gateway.WebHost.UseUrls(Url);
+            _gateway = gateway.AddGateway(remote.Select(s => (s.Key, $"/{s.Key}", s.Value.TrimEnd('/'))).ToList());
+            _gateway.MapGateway();
+            await _gateway.StartAsync();
+            Console.WriteLine($"aTES gateway at {Url}/ for {string.Join(", ", remote.Select(s => $"{s.Key} ({s.Value})"))}. Ctrl+C stops it.");
+            return;
+        }
+
         // Configure every service before starting any: their consumers are declared on the bus as they are configured.
         var builders = new List<(string Name, string PathBase, WebApplicationBuilder Builder, Action<WebApplication> Map)>
         {

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Ates.Testing;
+
+namespace Ates.Topology;
+
+/// <summary>
+/// Every aTES service as its own process, configured only through environment variables (the same ones the README
+/// lists for a real deployment): PostgreSQL per service, RabbitMQ between them, Auth as the issuer behind the gateway.
+/// </summary>
+public sealed class Topology : IAsyncDisposable
+{
+    readonly List<(string Name, Process Process)> _processes = [];
+    PostgresServer? _postgres;
+    RabbitMqServer? _rabbit;
+
+    public static async Task<Topology> StartAsync(string root, string url, TextWriter log, CancellationToken ct)
+    {
+        var topology = new Topology();
+        try
+        {
+            await topology.StartInternalAsync(root, url.TrimEnd('/'), log, ct);
+            return topology;
+        }
+        catch
+        {
+            await topology.DisposeAsync();
+            throw;
+        }
+    }
+
+    async Task StartInternalAsync(string root, string url, TextWriter log, CancellationToken ct)
+    {
+        _postgres = await PostgresServer.StartAsync(ct);
+        _rabbit = await RabbitMqServer.StartAsync(ct);
+        log.WriteLine($"PostgreSQL on 127.0.0.1:{_postgres.Port}, RabbitMQ on {_rabbit.AmqpUri}");
+
+        var services = new List<(string Name, string Project, string Section, string PathBase, int Port)>
+        {
+            ("tasks", "Ates.Tasks", "Tasks", "/tasks", FreePort.Next()),
+            ("accounting", "Ates.Accounting", "Accounting", "/accounting", FreePort.Next()),
+            ("accounting-2", "Ates.Accounting", "Accounting", "/accounting", FreePort.Next()),
+            ("analytics", "Ates.Analytics", "Analytics", "/analytics", FreePort.Next()),
+            ("auth", "Ates.Auth", "Auth", "/auth", FreePort.Next()),
+        };
+        foreach (var database in services.Select(s => s.Project).Distinct()) await _postgres.CreateDatabaseAsync(DatabaseOf(database), ct);
+
+        // Consumers first, so their queues are bound before Auth publishes the demo company.
+        foreach (var (name, project, section, pathBase, port) in services)
+        {
+            var env = new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+                [$"{section}__Database"] = $"postgres:{_postgres.ConnectionString(DatabaseOf(project))}",
+                [$"{section}__Transport"] = $"rabbitmq:{_rabbit.AmqpUri}",
+                [$"{section}__PathBase"] = pathBase,
+                [$"{section}__SignIn__Authority"] = $"{url}/auth/",
+                [$"{section}__SignIn__RequireHttpsMetadata"] = "false",
+            };
+            if (section == "Auth")
+            {
+                env["Auth__Demo__Seed"] = "true";
+                env["Auth__RequireHttps"] = "false";
+                // Every instance of every service must read the same keys: in-memory keys would differ per process.
+                env["Auth__Keys"] = "development";
+            }
+            if (section == "Analytics")
+                foreach (var producer in new[] { "auth", "tasks", "accounting" }) env[$"Analytics__Producers__{producer}"] = $"{url}/{producer}";
+            if (section == "Accounting") env["Accounting__Mail__PickupFolder"] = Path.Combine(_postgres.RootDir, "mail");
+            await StartAsync(name, Path.Combine(root, "src", project), Path.Combine(root, "src", project, "bin", "Debug", "net10.0", $"{project}.dll"), [], env, log);
+            await WaitHealthyAsync(name, $"http://127.0.0.1:{port}{pathBase}/health", ct);
+        }
+
+        var gateway = new List<string> { "--Host:Url", url };
+        foreach (var s in services.Where(s => s.Name != "accounting-2")) gateway.AddRange([$"--Host:Services:{s.Name}", $"http://127.0.0.1:{s.Port}"]);
+        await StartAsync("gateway", Path.Combine(root, "src", "Ates.Host"), Path.Combine(root, "src", "Ates.Host", "bin", "Debug", "net10.0", "Ates.Host.dll"), gateway,
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" }, log);
+        await WaitHealthyAsync("gateway", $"{url}/health", ct);
+        log.WriteLine($"""
+
+            aTES (distributed) is running at {url}/ — the same pages as the one-process mode. Auth printed the demo
+            sign-ins above (first start only). A second Accounting instance shares the work of the first.
+            Press Ctrl+C to stop every process.
+
+            """);
+    }
+
+    static string DatabaseOf(string project) => project.Replace("Ates.", "").ToLowerInvariant();
+
+    async Task StartAsync(string name, string workingDirectory, string dll, IEnumerable<string> args, Dictionary<string, string> env, TextWriter log)
+    {
+        if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: build first (dotnet build Ates.slnx).");
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine($"[{name}] {e.Data}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine($"[{name}] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes.Add((name, process));
+    }
+
+    async Task WaitHealthyAsync(string name, string health, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await Eventually.UntilAsync(async () =>
+        {
+            if (_processes.Single(p => p.Name == name).Process.HasExited) throw new InvalidOperationException($"{name} exited at start; see its output above.");
+            try { return (await http.GetAsync(health, ct)).IsSuccessStatusCode; }
+            catch (HttpRequestException) { return false; }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested) { return false; }
+        }, TimeSpan.FromSeconds(90), $"{name} should answer {health}", ct);
+    }
+
+    /// <summary>Completes when any process exits by itself.</summary>
+    public Task AnyExitedAsync() => Task.WhenAny(_processes.Select(p => p.Process.WaitForExitAsync()));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (_, process) in Enumerable.Reverse(_processes))
+        {
+            if (process.HasExited) continue;
+            // SIGTERM: the host stops cleanly (the relay hands its lease on); SIGKILL only if it does not within 15 s.
+            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await term.WaitForExitAsync();
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try { await process.WaitForExitAsync(grace.Token); }
+            catch (OperationCanceledException) { process.Kill(); await process.WaitForExitAsync(); }
+        }
+        if (_rabbit is not null) await _rabbit.DisposeAsync();
+        if (_postgres is not null) await _postgres.DisposeAsync();
+    }
+
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Ates.slnx"))) return dir.FullName;
+        throw new InvalidOperationException("Ates.slnx not found above the tool.");
+    }
+}
