@@ -11,7 +11,7 @@ public sealed class MoneyTests(SystemFixture system)
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Reloads until the page shows <paramref name="text"/>: events reach Accounting a moment after the click.</summary>
-    static async Task ReloadUntilAsync(IPage page, ILocator where, string text)
+    internal static async Task ReloadUntilAsync(IPage page, ILocator where, string text)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!(await where.InnerTextAsync()).Contains(text, StringComparison.Ordinal))

@@ -60,9 +60,9 @@ public sealed class SystemFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh browser session (own cookies) signed in as <paramref name="email"/> through Auth's page.</summary>
-    public async Task<IPage> SignInAsync(string email, string startAt = "/tasks/")
+    public async Task<IPage> SignInAsync(string email, string startAt = "/tasks/", string? url = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Url, ViewportSize = new() { Width = 1280, Height = 860 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = url ?? Url, ViewportSize = new() { Width = 1280, Height = 860 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(startAt);
         await page.WaitForURLAsync("**/auth/signin**");
@@ -77,9 +77,9 @@ public sealed class SystemFixture : IAsyncLifetime
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"{name}.png"), FullPage = true });
 
     /// <summary>An API client with a token from Auth's password grant, for arranging and checking what the pages did.</summary>
-    public async Task<HttpClient> ApiAsync(string email)
+    public async Task<HttpClient> ApiAsync(string email, string? url = null)
     {
-        var client = new HttpClient { BaseAddress = new Uri(Url) };
+        var client = new HttpClient { BaseAddress = new Uri(url ?? Url) };
         using var response = await client.PostAsync("/auth/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = Password,
@@ -92,9 +92,9 @@ public sealed class SystemFixture : IAsyncLifetime
     }
 
     /// <summary>The email of each user id, from Auth's users API.</summary>
-    public async Task<Dictionary<Guid, string>> EmailsAsync()
+    public async Task<Dictionary<Guid, string>> EmailsAsync(string? url = null)
     {
-        using var admin = await ApiAsync("admin@popug.inc");
+        using var admin = await ApiAsync("admin@popug.inc", url);
         var users = await admin.GetFromJsonAsync<JsonElement>("/auth/api/users");
         return users.EnumerateArray().ToDictionary(u => u.GetProperty("id").GetGuid(), u => u.GetProperty("email").GetString()!);
     }
@@ -103,7 +103,7 @@ public sealed class SystemFixture : IAsyncLifetime
         File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium"
         : throw new InvalidOperationException("Debian's Chromium is missing: apt-get install -y chromium (scripts/test.sh installs it).");
 
-    static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Ates.slnx"))) return dir.FullName;

@@ -11,11 +11,13 @@ public sealed class Topology : IAsyncDisposable
 {
     readonly List<(string Name, Process Process)> _processes = [];
     PostgresServer? _postgres;
+    string? _demoPassword;
     RabbitMqServer? _rabbit;
 
-    public static async Task<Topology> StartAsync(string root, string url, TextWriter log, CancellationToken ct)
+    /// <param name="demoPassword">One password for every demo popug (tests); null: random ones, printed by Auth.</param>
+    public static async Task<Topology> StartAsync(string root, string url, TextWriter log, CancellationToken ct, string? demoPassword = null)
     {
-        var topology = new Topology();
+        var topology = new Topology { _demoPassword = demoPassword };
         try
         {
             await topology.StartInternalAsync(root, url.TrimEnd('/'), log, ct);
@@ -63,6 +65,15 @@ public sealed class Topology : IAsyncDisposable
                 env["Auth__RequireHttps"] = "false";
                 // Every instance of every service must read the same keys: in-memory keys would differ per process.
                 env["Auth__Keys"] = "development";
+                if (_demoPassword is not null) env["Auth__Demo__Password"] = _demoPassword;
+                // The pages' clients return to the gateway's address (Auth's appsettings know only localhost:5000).
+                string[] clients = ["tasks", "accounting", "analytics"];
+                for (var i = 0; i < clients.Length; i++)
+                {
+                    env[$"Auth__Clients__{i}__ClientId"] = clients[i];
+                    env[$"Auth__Clients__{i}__RedirectUris__0"] = $"{url}/{clients[i]}/signin-oidc";
+                    env[$"Auth__Clients__{i}__PostLogoutRedirectUris__0"] = $"{url}/{clients[i]}/signout-callback-oidc";
+                }
             }
             if (section == "Analytics")
                 foreach (var producer in new[] { "auth", "tasks", "accounting" }) env[$"Analytics__Producers__{producer}"] = $"{url}/{producer}";
