@@ -10,10 +10,13 @@ public sealed class MoneyTests(SystemFixture system)
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Reloads until the page shows <paramref name="text"/>: events reach Accounting a moment after the click.</summary>
+    /// <summary>
+    /// Reloads until the page shows <paramref name="text"/>: events reach Accounting a moment after the click. The
+    /// deadline is long because a stall of tens of seconds has been seen on a loaded machine (not yet explained).
+    /// </summary>
     internal static async Task ReloadUntilAsync(IPage page, ILocator where, string text)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!(await where.InnerTextAsync()).Contains(text, StringComparison.Ordinal))
         {
             Assert.True(DateTime.UtcNow < deadline, $"the page never showed “{text}”");
