@@ -80,14 +80,8 @@ public sealed class SystemFixture : IAsyncLifetime
     public async Task<HttpClient> ApiAsync(string email, string? url = null)
     {
         var client = new HttpClient { BaseAddress = new Uri(url ?? Url) };
-        using var response = await client.PostAsync("/auth/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = Password,
-            ["scope"] = "openid profile email roles",
-        }));
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(response.IsSuccessStatusCode, body.ToString());
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("access_token").GetString());
+        using var auth = new HttpClient { BaseAddress = new Uri($"{url ?? Url}/auth/") };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await PasswordGrant.TokenAsync(auth, email, Password));
         return client;
     }
 

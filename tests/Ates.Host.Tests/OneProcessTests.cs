@@ -44,14 +44,8 @@ public sealed class OneProcessTests : IAsyncLifetime
     async Task<HttpClient> ApiAsync(string email)
     {
         var client = Client();
-        using var response = await client.PostAsync("/auth/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = Password,
-            ["scope"] = "openid profile email roles",
-        }), Ct);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.True(response.IsSuccessStatusCode, body.ToString());
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("access_token").GetString());
+        using var auth = new HttpClient { BaseAddress = new Uri($"{_url}/auth/") };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await PasswordGrant.TokenAsync(auth, email, Password, Ct));
         return client;
     }
 

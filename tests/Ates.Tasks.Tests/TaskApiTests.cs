@@ -173,7 +173,7 @@ public sealed class TaskApiTests : IAsyncLifetime
         await AssertProblemAsync(await anonymous.PostAsync("/api/tasks/shuffle", null, Ct), 401);
         Assert.Empty(await _system.EventsAsync(before));
 
-        foreach (var (who, round) in new[] { ("manager@popug.inc", 1), ("admin@popug.inc", 2) })
+        foreach (var who in new[] { "manager@popug.inc", "admin@popug.inc" })
         {
             var mark = await _system.LastSequenceAsync();
             using var api = await _system.ApiAsync(who);
@@ -190,7 +190,6 @@ public sealed class TaskApiTests : IAsyncLifetime
                 Assert.Equal(tasks[a.TaskId].AssigneeId, a.AssigneeId);
                 Assert.True(Assignment.CanBeAssigned(await _system.UserAsync(a.AssigneeId)));
             }
-            _ = round;
         }
         var done = await _system.DbAsync(db => db.Tasks.SingleAsync(t => t.Id == ids[0]));
         Assert.Equal((TaskState.Done, first.AssigneeId), (done.State, done.AssigneeId));

@@ -114,17 +114,7 @@ public sealed class TasksSystem : IAsyncDisposable
         }
     }
 
-    public async Task<string> TokenAsync(string email)
-    {
-        using var response = await Auth.GetTestClient().PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = Password,
-            ["scope"] = "openid profile email roles",
-        }), Ct);
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, $"token for {email}: {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
-    }
+    public Task<string> TokenAsync(string email) => PasswordGrant.TokenAsync(Auth.GetTestClient(), email, Password, Ct);
 
     /// <summary>An API client of Tasks signed in as <paramref name="email"/> (null: no token).</summary>
     public async Task<HttpClient> ApiAsync(string? email)

@@ -3,12 +3,15 @@ using System.Text.Json;
 
 namespace Ates.Testing;
 
-/// <summary>An access token from Auth for a test, through its first-party password grant client <c>ates-cli</c>.</summary>
+/// <summary>
+/// An access token from Auth for a test, through its first-party password grant client <c>ates-cli</c>. The path is
+/// relative to <c>auth</c>'s base address, so Auth may sit under a prefix (e.g. http://localhost:5000/auth/).
+/// </summary>
 public static class PasswordGrant
 {
     public static async Task<string> TokenAsync(HttpClient auth, string email, string password, CancellationToken ct = default)
     {
-        using var response = await auth.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        using var response = await auth.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = password,
             ["scope"] = "openid profile email roles",
