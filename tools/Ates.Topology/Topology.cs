@@ -14,6 +14,12 @@ public sealed class Topology : IAsyncDisposable
     string? _demoPassword;
     RabbitMqServer? _rabbit;
 
+    /// <summary>The broker's address (tests publish to it directly).</summary>
+    public string AmqpUri => _rabbit?.AmqpUri ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>Where Accounting writes the payout emails (no SMTP server configured).</summary>
+    public string MailFolder => Path.Combine(_postgres?.RootDir ?? throw new InvalidOperationException("Not started."), "mail");
+
     /// <param name="demoPassword">One password for every demo popug (tests); null: random ones, printed by Auth.</param>
     public static async Task<Topology> StartAsync(string root, string url, TextWriter log, CancellationToken ct, string? demoPassword = null)
     {
@@ -77,7 +83,7 @@ public sealed class Topology : IAsyncDisposable
             }
             if (section == "Analytics")
                 foreach (var producer in new[] { "auth", "tasks", "accounting" }) env[$"Analytics__Producers__{producer}"] = $"{url}/{producer}";
-            if (section == "Accounting") env["Accounting__Mail__PickupFolder"] = Path.Combine(_postgres.RootDir, "mail");
+            if (section == "Accounting") env["Accounting__Mail__PickupFolder"] = MailFolder;
             await StartAsync(name, Path.Combine(root, "src", project), Path.Combine(root, "src", project, "bin", "Debug", "net10.0", $"{project}.dll"), [], env, log);
             await WaitHealthyAsync(name, $"http://127.0.0.1:{port}{pathBase}/health", ct);
         }
