@@ -31,7 +31,7 @@ public static class AccountingSetup
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPriceSource, RandomPriceSource>();
-        services.AddSingleton<BillingClock>();
+        services.AddBillingCalendar(options.TimeZone, "Accounting:TimeZone");
 
         services.AddDbContext<AccountingDb>((sp, db) =>
         {

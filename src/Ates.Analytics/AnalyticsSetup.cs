@@ -32,6 +32,7 @@ public static class AnalyticsSetup
         services.AddSingleton(options);
         services.AddSingleton<ServiceOptions>(options);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddBillingCalendar(options.TimeZone, "Analytics:TimeZone");
         services.AddSingleton<Calendar>();
 
         services.AddDbContext<AnalyticsDb>((sp, db) =>

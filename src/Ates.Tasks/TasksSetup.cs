@@ -28,7 +28,7 @@ public static class TasksSetup
         var options = builder.Configuration.GetSection("Tasks").Get<TasksOptions>() ?? new TasksOptions();
         var services = builder.Services;
         services.AddSingleton(options);
-        services.AddSingleton(TaskDays.For(options.TimeZone));
+        services.AddBillingCalendar(options.TimeZone, "Tasks:TimeZone");
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IRandomPick, SecureRandomPick>();
 

@@ -1,3 +1,4 @@
+using Ates.ServiceDefaults.Hosting;
 using Ates.Accounting.Billing.ClosingDay;
 using Ates.Accounting.Data;
 using Ates.Accounting.Hosting;
@@ -6,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Ates.Accounting.Billing;
 
 /// <summary>The open billing day, the day a task event belongs to, and closing what is due. Runs in the caller's transaction.</summary>
-public sealed class BillingDays(AccountingDb db, BillingClock clock, DayCloser closer, ILogger<BillingDays> log)
+public sealed class BillingDays(AccountingDb db, BillingCalendar clock, DayCloser closer, ILogger<BillingDays> log)
 {
     /// <summary>The one open day; the first ever is today in the billing time zone.</summary>
     public async Task<BillingDay> OpenDayAsync(CancellationToken ct)
@@ -15,7 +16,7 @@ public sealed class BillingDays(AccountingDb db, BillingClock clock, DayCloser c
             ?? await db.Days.Where(d => !d.IsClosed).OrderBy(d => d.Day).FirstOrDefaultAsync(ct);
         if (open is not null) return open;
         var lastClosed = await db.Days.MaxAsync(d => (DateOnly?)d.Day, ct);
-        var day = lastClosed is { } last && last >= clock.Today ? last.AddDays(1) : clock.Today;
+        var day = clock.CurrentDay(lastClosed);
         open = new BillingDay { Day = day, OpenedAt = clock.UtcNow };
         db.Days.Add(open);
         return open;
