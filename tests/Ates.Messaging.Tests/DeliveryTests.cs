@@ -58,6 +58,9 @@ public sealed class DeliveryTests(Servers servers)
 
         await TestNode.ProduceAsync(producer.Services, Enumerable.Range(1, 60).Select(i => $"task {i}"), perTransaction: 10, Ct);
         await Eventually.UntilAsync(async () => await Topology.SeenCountAsync(consumer) == 60, Deadline, "the first delivery should arrive", Ct);
+        // Only published rows are replayed, and the relay marks them just after the consumer has them.
+        await Eventually.UntilAsync(() => Topology.QueryAsync(producer, db => db.Set<OutboxMessage>().AllAsync(m => m.PublishedAt != null, Ct)),
+            Deadline, "every outbox row should be marked published", Ct);
 
         // The whole log once more, straight into the consumer: a redelivery of every event.
         long replayed;
