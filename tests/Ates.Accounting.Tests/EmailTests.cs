@@ -54,3 +54,45 @@ public sealed class EmailTests
         Assert.Contains("Worker Two  -$35.00", report.TextBody);
     }
 }
+
+/// <summary>Two senders on one database: an email one of them has taken is not sent by the other while it is sending.</summary>
+public sealed class EmailClaimTests
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_claimed_email_is_left_alone_by_another_sender_until_the_claim_runs_out()
+    {
+        // An SMTP server that accepts and never greets: this app's sender takes each email and hangs in the send.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new List<System.Net.Sockets.TcpClient>();
+        _ = Task.Run(async () => { while (true) held.Add(await silent.AcceptTcpClientAsync(Ct)); }, Ct);
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+
+        var script = new ScriptedDay();
+        await using var app = new AccountingApp { Settings = [("Accounting:Mail:Host", "127.0.0.1"), ("Accounting:Mail:Port", port.ToString())] };
+        foreach (var (task, prices) in script.Script.Prices) app.Prices.Prices[task] = prices;
+        await app.DeliverAsync([.. script.Users, .. script.Day1Tasks, script.Day1Marker]);
+        await Eventually.UntilAsync(() => app.DbAsync(db => db.Emails.AnyAsync(e => e.Attempts == 1 && e.SentAt == null && e.LastError == null, Ct)),
+            TimeSpan.FromSeconds(30), "the first email should be taken and hang in the send", Ct);
+        var taken = await app.DbAsync(db => db.Emails.AsNoTracking().SingleAsync(e => e.Attempts == 1 && e.LastError == null, Ct));
+
+        // A second instance writing pickup files, a minute later (far past the first retry's 2 s backoff).
+        var folder = Directory.CreateTempSubdirectory("ates-claim-").FullName;
+        var options = new Hosting.AccountingOptions();
+        options.Mail.PickupFolder = folder;
+        var other = new EmailSender(app.Services.GetRequiredService<IServiceScopeFactory>(), options, app.Time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<EmailSender>.Instance);
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        await other.SendDueAsync(Ct);
+        Assert.False(File.Exists(Path.Combine(folder, $"{taken.Id:N}.eml")), "the taken email was sent a second time");
+
+        // Had the first sender crashed, the claim runs out and the other sends it (same Message-Id).
+        app.Time.Advance(options.Mail.ClaimTimeout);
+        await other.SendDueAsync(Ct);
+        Assert.True(File.Exists(Path.Combine(folder, $"{taken.Id:N}.eml")));
+        foreach (var client in held) client.Dispose();
+        Directory.Delete(folder, recursive: true);
+    }
+}

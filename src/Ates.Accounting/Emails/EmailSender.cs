@@ -11,7 +11,8 @@ namespace Ates.Accounting.Emails;
 /// <summary>
 /// Sends the emails a day close recorded: SMTP when a host is configured, otherwise an .eml file per email in the
 /// pickup folder. Each email is claimed (its attempt count is a concurrency token, so two instances cannot both
-/// take it), sent, then marked sent; a failure waits with exponential backoff and is tried again.
+/// take it; the claim holds for <see cref="MailOptions.ClaimTimeout"/>, longer than any send takes), sent, then
+/// marked sent; a failure waits with exponential backoff and is tried again.
 /// A pickup file is written under a temporary name and renamed to the email's id, so a crash leaves neither half a
 /// file nor two. Over SMTP the boundary is at-least-once: a crash after the server accepted a message and before the
 /// mark sends it again on restart, with the same Message-Id, by which a receiver can drop the copy.
@@ -50,9 +51,11 @@ public sealed class EmailSender(IServiceScopeFactory scopes, AccountingOptions o
         using var smtp = new SmtpClient();
         foreach (var email in due)
         {
-            // Claim: a failure or a crash from here on waits out the backoff before another try.
+            // Claim: nobody else takes it until the claim runs out. A short claim (the backoff) let a second instance
+            // send it again while a slow send (or a clock ahead) was still under way.
+            // From the time of the claim, not of the batch's query: a long batch would hand out claims already run out.
             email.Attempts++;
-            email.NextAttemptAt = now + Backoff(email.Attempts);
+            email.NextAttemptAt = time.GetUtcNow().UtcDateTime + _mail.ClaimTimeout;
             try { await db.SaveChangesAsync(ct); }
             catch (DbUpdateConcurrencyException)
             {
@@ -72,11 +75,14 @@ public sealed class EmailSender(IServiceScopeFactory scopes, AccountingOptions o
                 email.SentAt = time.GetUtcNow().UtcDateTime;
                 email.LastError = null;
                 sent++;
+                log.LogInformation("Email {Id} ({Kind}, {Day}) sent to {Where} (attempt {Attempt})", email.Id, email.Kind, email.Day,
+                    string.IsNullOrEmpty(_mail.Host) ? _mail.PickupFolder : _mail.Host, email.Attempts);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 log.LogWarning("Email {Id} ({Kind}, {Day}) not sent (attempt {Attempt}): {Error}", email.Id, email.Kind, email.Day, email.Attempts, e.Message);
                 email.LastError = e.Message;
+                email.NextAttemptAt = time.GetUtcNow().UtcDateTime + Backoff(email.Attempts);
             }
             await db.SaveChangesAsync(ct);
         }

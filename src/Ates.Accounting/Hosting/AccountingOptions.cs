@@ -28,4 +28,10 @@ public sealed class MailOptions
 
     /// <summary>A failed email waits 2^attempts seconds, at most this long, before the next try.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long an instance holds an email it took: no other instance sends it meanwhile. Only a crash mid-send lets
+    /// the claim run out, and then the email is sent again (with the same Message-Id). Longer than any send takes.
+    /// </summary>
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }
