@@ -18,9 +18,9 @@ public sealed record BenchReport(
 public static class Bench
 {
 #if DEBUG
-    const string Configuration = "Debug";
+    public const string Configuration = "Debug";
 #else
-    const string Configuration = "Release";
+    public const string Configuration = "Release";
 #endif
 
     public static async Task<BenchReport> RunAsync(BenchOptions options, DayProgress progress, TextWriter log, CancellationToken ct)
