@@ -17,6 +17,8 @@ public static class ReportTable
         table.AddRow("  created (s) / completed (s) / all settled (s)", $"{r.Day.CreateSeconds:F1} / {r.Day.CompleteSeconds:F1} / {r.Day.SettleSeconds:F1}", "", "");
         table.AddRow($"completion → credit, p50 / p95 / p99 / max (ms, {r.CreditLatency.Samples} samples)",
             $"{r.CreditLatency.P50Ms:F0} / {r.CreditLatency.P95Ms:F0} / {r.CreditLatency.P99Ms:F0} / {r.CreditLatency.MaxMs:F0}", "", "");
+        table.AddRow("  task.completed: commit → published / published → handled, p50 / p95 (ms)",
+            $"{r.CreditLatency.Relay.P50Ms:F0} / {r.CreditLatency.Relay.P95Ms:F0}  ·  {r.CreditLatency.Delivery.P50Ms:F0} / {r.CreditLatency.Delivery.P95Ms:F0}", "", "");
         table.AddRow("day close → paid out (s)", $"{r.Day.DayCloseSeconds:F2}", "", "");
         table.AddRow("events published per second (all producers)", $"{r.Traffic.PublishedPerSecond:F0}",
             c is null ? "" : $"{c.Rabbit.PerSecond:F0} raw RabbitMQ", c is null ? "" : $"{c.EventsOfRabbit:P1}");
