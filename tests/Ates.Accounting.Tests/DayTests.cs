@@ -116,6 +116,22 @@ public sealed class DayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Both_days_in_one_batch_come_to_the_same_end_state_as_one_event_at_a_time()
+    {
+        await _app.DeliverAsync(_script.InOrder.ToArray());
+        var expected = await _app.EndStateAsync();
+
+        // One consumer transaction sees day 1's marker, closes day 1 and posts day 2's events into the next day: what
+        // it remembers of the open day and the markers (BillingDays, per scope) must follow the close.
+        await using var batched = new AccountingApp();
+        foreach (var (task, prices) in _script.Script.Prices) batched.Prices.Prices[task] = prices;
+        var all = _script.InOrder.ToList();
+        var outcomes = await batched.DeliverAsync(all, batch: all.Count);
+        Assert.All(outcomes, o => Assert.Equal(ConsumeOutcome.Handled, o));
+        Assert.Equal(expected, await batched.EndStateAsync());
+    }
+
+    [Fact]
     public async Task A_marker_before_late_task_events_waits_for_them_and_includes_them()
     {
         var late = _script.T2Completed;
