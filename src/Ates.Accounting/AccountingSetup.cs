@@ -9,8 +9,8 @@ using Ates.Accounting.Pricing;
 using Ates.Accounting.Tasks;
 using Ates.Accounting.Users;
 using Ates.Contracts;
+using Ates.Messaging.Ops;
 using Ates.Messaging;
-using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Transports.Embedded;
 using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Users;
@@ -31,7 +31,7 @@ public static class AccountingSetup
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPriceSource, RandomPriceSource>();
-        services.AddSingleton<BillingClock>();
+        services.AddBillingCalendar(options.TimeZone, "Accounting:TimeZone");
 
         services.AddDbContext<AccountingDb>((sp, db) =>
         {
@@ -69,10 +69,8 @@ public static class AccountingSetup
         app.MapAccountApi();
         app.MapCloseDay();
         app.MapAccountPages();
-        // Under /api: a JSON API, answered with 401 rather than a sign-in redirect.
-        app.MapDeadLetters<AccountingDb>("/api/ops/dead-letters").RequireAuthorization(AccountingPolicies.Admin);
-        // Analytics' rebuild asks for Accounting's event log again (an admin's token).
-        app.MapEventLogReplay<AccountingDb>().RequireAuthorization(AccountingPolicies.Admin);
+        // Status, dead letters and replay, for Analytics' ops page and rebuild (an admin's token).
+        app.MapOps<AccountingDb>().RequireAuthorization(AccountingPolicies.Admin);
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Ates.Analytics.Data;
 using Ates.Analytics.Feeding;
 using Ates.Analytics.Hosting;
+using Ates.Analytics.Ops;
 using Ates.Analytics.Rebuild;
 using Ates.Analytics.Reports;
 using Ates.Analytics.Reports.Dashboard;
@@ -8,8 +9,8 @@ using Ates.Analytics.Reports.Earnings;
 using Ates.Analytics.Reports.History;
 using Ates.Analytics.Reports.MostExpensiveTask;
 using Ates.Contracts;
+using Ates.Messaging.Ops;
 using Ates.Messaging;
-using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Transports.Embedded;
 using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Users;
@@ -31,6 +32,7 @@ public static class AnalyticsSetup
         services.AddSingleton(options);
         services.AddSingleton<ServiceOptions>(options);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddBillingCalendar(options.TimeZone, "Analytics:TimeZone");
         services.AddSingleton<Calendar>();
 
         services.AddDbContext<AnalyticsDb>((sp, db) =>
@@ -53,6 +55,7 @@ public static class AnalyticsSetup
         services.AddAuthorizationBuilder().AddAdminOnly();
 
         services.AddSingleton<Rebuilder>();
+        services.AddScoped<OpsConsole>();
         services.AddHttpClient();
         foreach (var producer in options.Producers.Keys)
             // A replay of a long log takes a while: the producer answers when it has sent everything.
@@ -71,8 +74,9 @@ public static class AnalyticsSetup
         api.MapMostExpensiveTask();
         api.MapHistory(pages);
         api.MapRebuild(pages);
+        api.MapOpsConsole(pages);
         pages.MapDashboard();
-        app.MapDeadLetters<AnalyticsDb>().RequireAuthorization(AdminOnly.Policy);
+        app.MapOps<AnalyticsDb>().RequireAuthorization(AdminOnly.Policy);
         return app;
     }
 }

@@ -6,6 +6,7 @@ using Ates.Auth.Hosting;
 using Ates.Auth.SignIn;
 using Ates.Auth.Users;
 using Ates.Contracts;
+using Ates.Messaging.Ops;
 using Ates.Messaging;
 using Ates.ServiceDefaults.Hosting;
 using Ates.Messaging.Transports.Embedded;
@@ -152,8 +153,8 @@ public static class AuthSetup
         app.MapSignIn();
         app.MapUsers();
         app.MapUserPages();
-        // Analytics' rebuild asks for Auth's event log again (an admin's token).
-        app.MapEventLogReplay<AuthDb>().RequireAuthorization(AuthPolicies.Admin);
+        // Status, dead letters and replay, for Analytics' ops page and rebuild (an admin's token).
+        app.MapOps<AuthDb>().RequireAuthorization(AuthPolicies.Admin);
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
         return app;
     }

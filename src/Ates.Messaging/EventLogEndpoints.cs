@@ -21,7 +21,7 @@ public static partial class EventLogEndpoints
     public sealed record ReplayResult(string Producer, string Consumer, long From, long Sent, long LastSequence);
 
     /// <summary>POST <paramref name="pattern"/> { consumer, from }: sends the published events from that position to the consumer.</summary>
-    public static RouteHandlerBuilder MapEventLogReplay<TDb>(this IEndpointRouteBuilder routes, string pattern = "/ops/replay")
+    public static RouteHandlerBuilder MapEventLogReplay<TDb>(this IEndpointRouteBuilder routes, string pattern = "/api/ops/replay")
         where TDb : DbContext =>
         routes.MapPost(pattern, async Task<Results<Ok<ReplayResult>, ValidationProblem, ProblemHttpResult>> (
                 ReplayRequest? body, EventLog<TDb> log, MessagingOptions options, CancellationToken ct) =>

@@ -1,6 +1,7 @@
 using Ates.Contracts;
 using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Inbox;
+using Ates.Messaging.Ops;
 using Ates.Messaging.Outbox;
 using Ates.Messaging.Transports;
 using Ates.Messaging.Transports.Embedded;
@@ -34,6 +35,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddScoped<IOutbox, Outbox<TDb>>();
         services.AddScoped<DeadLetterStore<TDb>>();
         services.AddScoped<EventLog<TDb>>();
+        services.AddScoped<OpsStatusReader<TDb>>();
         services.AddSingleton<EventConsumer<TDb>>();
         services.AddSingleton<OutboxRelay<TDb>>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay<TDb>>());

@@ -1,6 +1,6 @@
 using Ates.Contracts;
+using Ates.Messaging.Ops;
 using Ates.Messaging;
-using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Transports.Embedded;
 using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Pages;
@@ -28,7 +28,7 @@ public static class TasksSetup
         var options = builder.Configuration.GetSection("Tasks").Get<TasksOptions>() ?? new TasksOptions();
         var services = builder.Services;
         services.AddSingleton(options);
-        services.AddSingleton(TaskDays.For(options.TimeZone));
+        services.AddBillingCalendar(options.TimeZone, "Tasks:TimeZone");
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IRandomPick, SecureRandomPick>();
 
@@ -64,9 +64,8 @@ public static class TasksSetup
         api.MapCompleteTask(pages);
         api.MapShuffle(pages);
         api.MapCloseDay();
-        app.MapDeadLetters<TasksDb>("/ops/dead-letters").RequireAuthorization(p => p.RequireRole(UserRole.Admin.ClaimValue()));
-        // Analytics' rebuild asks for Tasks' event log again (an admin's token).
-        app.MapEventLogReplay<TasksDb>().RequireAuthorization(p => p.RequireRole(UserRole.Admin.ClaimValue()));
+        // Status, dead letters and replay, for Analytics' ops page and rebuild (an admin's token).
+        app.MapOps<TasksDb>().RequireAuthorization(p => p.RequireRole(UserRole.Admin.ClaimValue()));
         return app;
     }
 }

@@ -6,7 +6,6 @@ using Ates.Accounting.Ledger;
 using Ates.Accounting.Pricing;
 using Ates.Accounting.Tasks;
 using Ates.Contracts;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Ates.Accounting.Tests;
 
@@ -117,15 +116,6 @@ public sealed class RuleTests
         Assert.Equal(1, result.AccountsInNegative);
         Assert.Equal([a, d], result.Paid.Select(p => p.AccountId));
         Assert.All(result.Accounts, x => Assert.Equal(x.Closing, x.Opening + x.Earned - x.Paid));
-    }
-
-    [Fact]
-    public void The_billing_day_is_today_in_the_configured_time_zone()
-    {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 3, 20, 0, 0, TimeSpan.Zero));
-        Assert.Equal(new DateOnly(2026, 3, 3), new BillingClock(time, new AccountingOptions()).Today);
-        Assert.Equal(new DateOnly(2026, 3, 4), new BillingClock(time, new AccountingOptions { TimeZone = "Asia/Tokyo" }).Today);
-        Assert.Throws<InvalidOperationException>(() => new BillingClock(time, new AccountingOptions { TimeZone = "Mars/Olympus" }));
     }
 
     [Fact]

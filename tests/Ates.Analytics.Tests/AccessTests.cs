@@ -14,13 +14,14 @@ public sealed class AccessTests : TestbedTests
     [
         (HttpMethod.Get, "/api/today"), (HttpMethod.Get, "/api/earnings?date=2026-03-03"), (HttpMethod.Get, "/api/popugs-in-negative"),
         (HttpMethod.Get, "/api/most-expensive-task?period=week"), (HttpMethod.Get, "/api/history"),
-        (HttpMethod.Get, "/api/rebuild"), (HttpMethod.Post, "/api/rebuild"),
+        (HttpMethod.Get, "/api/rebuild"), (HttpMethod.Post, "/api/rebuild"), (HttpMethod.Get, "/api/ops"),
+        (HttpMethod.Get, "/api/ops/status"), (HttpMethod.Get, "/api/ops/dead-letters"),
     ];
 
     static readonly (HttpMethod Method, string Path)[] Pages =
     [
         (HttpMethod.Get, "/"), (HttpMethod.Get, "/?date=2026-03-03"), (HttpMethod.Get, "/history/chart.svg"),
-        (HttpMethod.Get, "/rebuild"), (HttpMethod.Post, "/rebuild"), (HttpMethod.Get, "/ops/dead-letters"),
+        (HttpMethod.Get, "/rebuild"), (HttpMethod.Post, "/rebuild"), (HttpMethod.Get, "/ops"), (HttpMethod.Post, "/ops"),
     ];
 
     async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path)

@@ -44,7 +44,7 @@ public sealed class TestProducer : IAsyncDisposable
         builder.Services.AddDbContext<ProducerDb>((sp, o) => o.UseSqlite($"Data Source={file}").AddOutboxSignal(sp));
         builder.Services.AddMessaging<ProducerDb>(name, o => o.RelayPollInterval = TimeSpan.FromMilliseconds(100)).UseEmbedded(bus);
         var app = builder.Build();
-        // Served under a prefix, as behind the gateway (/accounting/ops/replay).
+        // Served under a prefix, as behind the gateway (/accounting/api/ops/replay).
         app.UsePathBase($"/{name}");
         var producer = new TestProducer(name, app);
         app.MapEventLogReplay<ProducerDb>().AddEndpointFilter(async (context, next) =>

@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 namespace Ates.EndToEnd.Tests;
 
 /// <summary>The admins' dashboard in Chromium, and its rebuild replaying every producer's log through the gateway.</summary>
-public sealed class AnalyticsTests(SystemFixture system)
+public abstract class AnalyticsTests(SystemUnderTest system)
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -63,3 +63,7 @@ public sealed class AnalyticsTests(SystemFixture system)
         }
     }
 }
+
+public sealed class EmbeddedAnalyticsTests(EmbeddedSystem system) : AnalyticsTests(system);
+
+public sealed class DistributedAnalyticsTests(DistributedSystem system) : AnalyticsTests(system);

@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 namespace Ates.EndToEnd.Tests;
 
 /// <summary>From a task to money: the worker's account shows the fee and the reward, the accountant closes the day, the payout email exists.</summary>
-public sealed class MoneyTests(SystemFixture system)
+public abstract class MoneyTests(SystemUnderTest system)
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -57,7 +57,7 @@ public sealed class MoneyTests(SystemFixture system)
         await accountant.ClickAsync("button:has-text('Close the day')");
         await Assertions.Expect(accountant.Locator(".notice.ok")).ToBeVisibleAsync();
 
-        var mail = Path.Combine(system.Data, "mail");
+        var mail = system.MailFolder;
         if (balance > 0)
         {
             var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -76,3 +76,7 @@ public sealed class MoneyTests(SystemFixture system)
         }
     }
 }
+
+public sealed class EmbeddedMoneyTests(EmbeddedSystem system) : MoneyTests(system);
+
+public sealed class DistributedMoneyTests(DistributedSystem system) : MoneyTests(system);

@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 namespace Ates.EndToEnd.Tests;
 
 /// <summary>The task tracker through its pages in Chromium, as each role uses it.</summary>
-public sealed class TrackerTests(SystemFixture system)
+public abstract class TrackerTests(SystemUnderTest system)
 {
     [Fact]
     public async Task A_manager_creates_tasks_and_shuffles_and_a_worker_completes_theirs()
@@ -80,9 +80,13 @@ public sealed class TrackerTests(SystemFixture system)
         var page = await context.NewPageAsync();
         await page.GotoAsync("/tasks/");
         await page.FillAsync("#email", "worker10@popug.inc");
-        await page.FillAsync("#password", SystemFixture.Password);
+        await page.FillAsync("#password", SystemUnderTest.Password);
         await page.ClickAsync("button[type=submit]");
         await Assertions.Expect(page.Locator(".error")).ToContainTextAsync("deactivated");
         Assert.Contains("/auth/signin", page.Url);
     }
 }
+
+public sealed class EmbeddedTrackerTests(EmbeddedSystem system) : TrackerTests(system);
+
+public sealed class DistributedTrackerTests(DistributedSystem system) : TrackerTests(system);

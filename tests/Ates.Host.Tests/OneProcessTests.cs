@@ -135,6 +135,26 @@ public sealed class OneProcessTests : IAsyncLifetime
         Assert.Equal(13, (await again.GetFromJsonAsync<JsonElement>("/auth/api/users", Ct)).GetArrayLength());
     }
 
+    [Fact]
+    public async Task With_auth_down_a_page_says_sign_in_is_unavailable_instead_of_failing()
+    {
+        await _system.Services.Single(s => s.Name == "auth").App.StopAsync(Ct);
+
+        using var browser = Client(redirects: false);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/tasks/");
+        request.Headers.Accept.ParseAdd("text/html");
+        using var page = await browser.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+        var html = WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync(Ct));
+        Assert.Contains("Sign-in is not available right now", html);
+        Assert.Contains("Try again in a moment", html);
+
+        // A client that does not ask for HTML gets the same as a problem.
+        using var api = await browser.GetAsync("/accounting/", Ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, api.StatusCode);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+    }
+
     static string Hidden(string html, string name)
     {
         var match = Regex.Match(html, $"name=\"{Regex.Escape(name)}\"[^>]*value=\"([^\"]*)\"");

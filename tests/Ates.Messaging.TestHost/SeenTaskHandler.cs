@@ -17,10 +17,10 @@ public sealed class SeenTaskHandler(TestDb db, HandlerFaults faults) : IEventHan
 
         if (faults.HoldOn is { } title && @event.Title == title)
         {
-            // Written but not committed: the test kills the process here.
+            // Written but not committed: the test kills the process here, or lets it go on.
             await db.SaveChangesAsync(ct);
             Console.WriteLine($"HOLDING {@event.TaskId}");
-            await Task.Delay(Timeout.Infinite, ct);
+            await faults.HeldAsync(ct);
         }
     }
 }
@@ -29,8 +29,15 @@ public sealed class HandlerFaults
 {
     readonly HashSet<Guid> _failedOnce = [];
 
-    /// <summary>A title whose handling stops before the commit and waits to be killed.</summary>
+    readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>A title whose handling stops before the commit and waits to be killed or <see cref="Release"/>d.</summary>
     public string? HoldOn { get; set; }
+
+    public Task HeldAsync(CancellationToken ct) => _release.Task.WaitAsync(ct);
+
+    /// <summary>Lets the held handler go on and commit.</summary>
+    public void Release() => _release.TrySetResult();
 
     public bool FirstTry(Guid eventId)
     {

@@ -1,5 +1,5 @@
 using Ates.Contracts;
-using Ates.Messaging.DeadLetters;
+using Ates.Messaging.Ops;
 using Ates.Messaging.Outbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -27,7 +27,7 @@ public sealed record NodeSettings(string Service, string Database, string Transp
     public bool Relay { get; init; } = true;
     public Action<MessagingOptions>? Tune { get; init; }
 
-    /// <summary>When set, the node is a web app on this loopback port with the dead-letter API at /ops/dead-letters and the replay API at /ops/replay.</summary>
+    /// <summary>When set, the node is a web app on this loopback port with the ops API (status, backlog, dead letters, replay) under /ops.</summary>
     public int? HttpPort { get; init; }
 }
 
@@ -70,8 +70,7 @@ public static class TestNode
             throw new ArgumentException($"Unknown transport '{settings.Transport}'.");
 
         var host = builder.Build();
-        host.MapDeadLetters<TestDb>();
-        host.MapEventLogReplay<TestDb>();
+        host.MapOps<TestDb>();
         using var scope = host.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<TestDb>();
         db.Database.EnsureCreated();

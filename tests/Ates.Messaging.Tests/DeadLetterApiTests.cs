@@ -24,25 +24,25 @@ public sealed class DeadLetterApiTests(Servers servers)
             TimeSpan.FromSeconds(30), "both poison events should be dead-lettered", Ct);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var letters = await http.GetFromJsonAsync<JsonElement[]>("/ops/dead-letters", Ct);
+        var letters = await http.GetFromJsonAsync<JsonElement[]>("/api/ops/dead-letters", Ct);
         Assert.NotNull(letters);
         Assert.Equal(2, letters.Length);
         Assert.All(letters, l => Assert.Contains("cannot digest 'poison", l.GetProperty("reason").GetString()));
         var first = letters[0].GetProperty("id").GetGuid();
         var second = letters[1].GetProperty("id").GetGuid();
 
-        var retry = await http.PostAsync($"/ops/dead-letters/{first}/retry", null, Ct);
+        var retry = await http.PostAsync($"/api/ops/dead-letters/{first}/retry", null, Ct);
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         Assert.Equal("failed again: a new dead letter records why", (await retry.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("outcome").GetString());
 
-        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/ops/dead-letters/{second}", Ct)).StatusCode);
-        var again = await http.DeleteAsync($"/ops/dead-letters/{second}", Ct);
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/api/ops/dead-letters/{second}", Ct)).StatusCode);
+        var again = await http.DeleteAsync($"/api/ops/dead-letters/{second}", Ct);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
         Assert.Equal("application/problem+json", again.Content.Headers.ContentType?.MediaType);
         Assert.Contains(second.ToString(), (await again.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
 
         // The retried one failed again and stands as a fresh dead letter; the discarded one is gone.
-        var left = await http.GetFromJsonAsync<JsonElement[]>("/ops/dead-letters", Ct);
+        var left = await http.GetFromJsonAsync<JsonElement[]>("/api/ops/dead-letters", Ct);
         var only = Assert.Single(left!);
         Assert.Contains("poison one", only.GetProperty("body").GetString());
     }

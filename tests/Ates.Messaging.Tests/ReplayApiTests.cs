@@ -34,7 +34,7 @@ public sealed class ReplayApiTests(Servers servers)
         var rebuilt = await topology.StartAsync(new NodeSettings("accounting", await topology.NewDatabaseAsync("accounting-rebuilt"), topology.Transport));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
-        using var whole = await http.PostAsJsonAsync("/ops/replay", new { consumer = "accounting" }, Ct);
+        using var whole = await http.PostAsJsonAsync("/api/ops/replay", new { consumer = "accounting" }, Ct);
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
         var result = await whole.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal(("tasks", "accounting", 0, 5, 5), (result.GetProperty("producer").GetString(), result.GetProperty("consumer").GetString(),
@@ -42,17 +42,17 @@ public sealed class ReplayApiTests(Servers servers)
         await Eventually.UntilAsync(async () => await Topology.SeenCountAsync(rebuilt) == 5, Deadline, "the replay should rebuild every row", Ct);
 
         // From a position: only the tail is sent, and the consumer's inbox skips what it already has.
-        using var tail = await http.PostAsJsonAsync("/ops/replay", new { consumer = "accounting", from = 4 }, Ct);
+        using var tail = await http.PostAsJsonAsync("/api/ops/replay", new { consumer = "accounting", from = 4 }, Ct);
         Assert.Equal(2, (await tail.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("sent").GetInt64());
 
         foreach (var (body, field) in new[] { ("{}", "consumer"), ("""{"consumer":"Accounting!"}""", "consumer"), ("""{"consumer":"accounting","from":-1}""", "from") })
         {
-            using var refused = await http.PostAsync("/ops/replay", new StringContent(body, System.Text.Encoding.UTF8, "application/json"), Ct);
+            using var refused = await http.PostAsync("/api/ops/replay", new StringContent(body, System.Text.Encoding.UTF8, "application/json"), Ct);
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             Assert.True((await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty(field, out _), body);
         }
-        using var unknown = await http.PostAsJsonAsync("/ops/replay", new { consumer = "nobody" }, Ct);
+        using var unknown = await http.PostAsJsonAsync("/api/ops/replay", new { consumer = "nobody" }, Ct);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("nobody", (await unknown.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
 

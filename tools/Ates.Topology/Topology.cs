@@ -18,13 +18,17 @@ public sealed class Topology : IAsyncDisposable
     /// <summary>The services' and the gateway's processes, by name (e.g. "accounting-2"), for what a benchmark reads of them.</summary>
     public IEnumerable<(string Name, int ProcessId)> Processes => _processes.Select(p => (p.Name, p.Process.Id));
 
-    public string AmqpUri => _rabbit!.AmqpUri;
-
     /// <summary>The broker's and the database's own processes (RabbitMQ's Erlang node, PostgreSQL's postmaster) while they run.</summary>
     public (int? Broker, int? Database) ServerProcessIds => (_rabbit?.ProcessId, _postgres?.ProcessId);
 
     /// <summary>A service's database setting as the service gets it, e.g. <c>Database("Ates.Accounting")</c>.</summary>
     public string Database(string project) => $"postgres:{_postgres!.ConnectionString(DatabaseOf(project))}";
+
+    /// <summary>The broker's address (tests publish to it directly).</summary>
+    public string AmqpUri => _rabbit?.AmqpUri ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>Where Accounting writes the payout emails (no SMTP server configured).</summary>
+    public string MailFolder => Path.Combine(_postgres?.RootDir ?? throw new InvalidOperationException("Not started."), "mail");
 
     /// <param name="demoPassword">One password for every demo popug (tests); null: random ones, printed by Auth.</param>
     /// <param name="configuration">Which build of the services to run (the benchmark runs Release).</param>
@@ -91,7 +95,7 @@ public sealed class Topology : IAsyncDisposable
             }
             if (section == "Analytics")
                 foreach (var producer in new[] { "auth", "tasks", "accounting" }) env[$"Analytics__Producers__{producer}"] = $"{url}/{producer}";
-            if (section == "Accounting") env["Accounting__Mail__PickupFolder"] = Path.Combine(_postgres.RootDir, "mail");
+            if (section == "Accounting") env["Accounting__Mail__PickupFolder"] = MailFolder;
             await StartAsync(name, Path.Combine(root, "src", project), Path.Combine(root, "src", project, "bin", _configuration, "net10.0", $"{project}.dll"), [], env, log);
             await WaitHealthyAsync(name, $"http://127.0.0.1:{port}{pathBase}/health", ct);
         }

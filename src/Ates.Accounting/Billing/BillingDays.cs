@@ -1,3 +1,4 @@
+using Ates.ServiceDefaults.Hosting;
 using Ates.Accounting.Billing.ClosingDay;
 using Ates.Accounting.Data;
 using Ates.Accounting.Hosting;
@@ -9,7 +10,7 @@ namespace Ates.Accounting.Billing;
 /// The open billing day, the day a task event belongs to, and closing what is due. Runs in the caller's transaction;
 /// one instance per scope (a consumer's batch, a request), which remembers the open day and the markers it read.
 /// </summary>
-public sealed class BillingDays(AccountingDb db, BillingClock clock, DayCloser closer, ILogger<BillingDays> log)
+public sealed class BillingDays(AccountingDb db, BillingCalendar clock, DayCloser closer, ILogger<BillingDays> log)
 {
     // Every task event asks for both several times. Looking them up in the change tracker (DbSet.Local scans every
     // tracked entity) and in the database each time was most of a consumer batch's work (benchmark, docs/benchmarks.md).
@@ -26,7 +27,7 @@ public sealed class BillingDays(AccountingDb db, BillingClock clock, DayCloser c
             ?? await db.Days.Where(d => !d.IsClosed).OrderBy(d => d.Day).FirstOrDefaultAsync(ct);
         if (open is not null) return _open = open;
         var lastClosed = await db.Days.MaxAsync(d => (DateOnly?)d.Day, ct);
-        var day = lastClosed is { } last && last >= clock.Today ? last.AddDays(1) : clock.Today;
+        var day = clock.CurrentDay(lastClosed);
         open = new BillingDay { Day = day, OpenedAt = clock.UtcNow };
         db.Days.Add(open);
         return _open = open;

@@ -1,3 +1,4 @@
+using Ates.ServiceDefaults.Hosting;
 using Ates.Accounting.Billing;
 using Ates.Accounting.Data;
 using Ates.Accounting.Hosting;
@@ -7,7 +8,7 @@ using Ates.Messaging.Outbox;
 namespace Ates.Accounting.Ledger;
 
 /// <summary>Posts money movements: the transaction, its two entries and its transaction.applied, in the caller's transaction.</summary>
-public sealed class LedgerBook(AccountingDb db, IOutbox outbox, BillingClock clock)
+public sealed class LedgerBook(AccountingDb db, IOutbox outbox, BillingCalendar clock)
 {
     /// <summary>
     /// Posts <paramref name="amount"/> (positive; its sign comes from <paramref name="kind"/>) to the popug's account.

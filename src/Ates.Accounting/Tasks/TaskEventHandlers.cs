@@ -1,3 +1,4 @@
+using Ates.ServiceDefaults.Hosting;
 using Ates.Accounting.Billing;
 using Ates.Accounting.Data;
 using Ates.Accounting.Hosting;
@@ -15,7 +16,7 @@ namespace Ates.Accounting.Tasks;
 /// and may complete a day whose marker is waiting for it.
 /// </summary>
 public sealed class TaskEventHandlers(AccountingDb db, IPriceSource prices, LedgerBook ledger, BillingDays days,
-    UserReplica<AccountingDb> users, BillingClock clock)
+    UserReplica<AccountingDb> users, BillingCalendar clock)
     : IEventHandler<TaskCreated>, IEventHandler<TaskUpdated>, IEventHandler<TaskAssigned>, IEventHandler<TaskCompleted>
 {
     public async Task HandleAsync(TaskCreated e, EventContext context, CancellationToken ct)

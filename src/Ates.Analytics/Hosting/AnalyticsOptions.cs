@@ -12,7 +12,7 @@ public sealed class AnalyticsOptions : ServiceOptions
 
     /// <summary>
     /// Base address of each producer whose event log a rebuild replays into Analytics (the producer maps
-    /// POST /ops/replay), by source name: "auth", "tasks", "accounting".
+    /// POST /api/ops/replay), by source name: "auth", "tasks", "accounting".
     /// </summary>
     public Dictionary<string, string> Producers { get; set; } = [];
 

@@ -1,5 +1,4 @@
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
+using Ates.Analytics.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -10,7 +9,7 @@ public static class RebuildEndpoints
     public static void MapRebuild(this RouteGroupBuilder api, RouteGroupBuilder pages)
     {
         api.MapPost("/rebuild", async Task<Results<Accepted<RebuildProgress>, ProblemHttpResult>> (HttpContext http, Rebuilder rebuilder, IHostApplicationLifetime life) =>
-                rebuilder.TryStart(await AccessTokenAsync(http), life.ApplicationStopping, out var progress)
+                rebuilder.TryStart(await AdminToken.OfAsync(http), life.ApplicationStopping, out var progress)
                     ? TypedResults.Accepted($"{http.Request.PathBase}/api/rebuild", progress)
                     : AlreadyRunning(progress))
             .WithSummary("Drops Analytics' data and has every producer replay its event log into it")
@@ -28,7 +27,7 @@ public static class RebuildEndpoints
         {
             if (confirm != "yes")
                 return Page(http, rebuilder, null, "Tick the box to confirm: the reports are empty until the replay has finished.", StatusCodes.Status400BadRequest);
-            if (!rebuilder.TryStart(await AccessTokenAsync(http), life.ApplicationStopping, out _))
+            if (!rebuilder.TryStart(await AdminToken.OfAsync(http), life.ApplicationStopping, out _))
                 return Page(http, rebuilder, null, "A rebuild is already running.", StatusCodes.Status409Conflict);
             return Results.Redirect($"{http.Request.PathBase}/rebuild?notice={Uri.EscapeDataString("Rebuild started.")}");
         });
@@ -44,12 +43,4 @@ public static class RebuildEndpoints
 
     static ProblemHttpResult AlreadyRunning(RebuildProgress running) =>
         TypedResults.Problem(title: "A rebuild is already running", detail: $"Rebuild {running.Id} started at {running.StartedAt:u}; wait for it to finish.", statusCode: StatusCodes.Status409Conflict);
-
-    /// <summary>The admin's own access token, which the producers' replay endpoints check: the bearer token of an API call, the one the page session saved otherwise.</summary>
-    static async Task<string?> AccessTokenAsync(HttpContext http)
-    {
-        var header = http.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return header["Bearer ".Length..].Trim();
-        return await http.GetTokenAsync(CookieAuthenticationDefaults.AuthenticationScheme, "access_token");
-    }
 }

@@ -13,7 +13,7 @@ namespace Ates.Analytics.Rebuild;
 
 /// <summary>
 /// Drops Analytics' data (with its inbox, so every event is handled again) and has each producer replay its event
-/// log into Analytics (POST {producer}/ops/replay). Reports are computed from stored facts, so live events that
+/// log into Analytics (POST {producer}/api/ops/replay). Reports are computed from stored facts, so live events that
 /// arrive meanwhile do no harm: whichever comes second, the replayed or the live copy, is a duplicate.
 /// One rebuild at a time per instance.
 /// </summary>
@@ -160,7 +160,7 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
         lock (_gate) _current = _current! with { State = state, Error = error, FinishedAt = time.GetUtcNow() };
     }
 
-    static Uri ReplayUri(string baseAddress) => new($"{baseAddress.TrimEnd('/')}/ops/replay");
+    static Uri ReplayUri(string baseAddress) => new($"{baseAddress.TrimEnd('/')}/api/ops/replay");
 
     static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
 

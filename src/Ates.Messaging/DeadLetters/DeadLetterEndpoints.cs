@@ -14,7 +14,7 @@ public static class DeadLetterEndpoints
 
     public sealed record RetryResult(Guid Id, string Outcome);
 
-    public static RouteGroupBuilder MapDeadLetters<TDb>(this IEndpointRouteBuilder routes, string prefix = "/ops/dead-letters")
+    public static RouteGroupBuilder MapDeadLetters<TDb>(this IEndpointRouteBuilder routes, string prefix = "/api/ops/dead-letters")
         where TDb : DbContext
     {
         var group = routes.MapGroup(prefix).WithTags("Dead letters");
@@ -41,7 +41,7 @@ public static class DeadLetterEndpoints
         return group;
     }
 
-    static DeadLetterView View(DeadLetter d) => new(d.Id, d.EventId, d.Type, d.Source, d.Reason, d.Attempts, d.FailedAt, d.Body);
+    public static DeadLetterView View(DeadLetter d) => new(d.Id, d.EventId, d.Type, d.Source, d.Reason, d.Attempts, d.FailedAt, d.Body);
 
     static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem(title: "No such dead letter", detail: $"There is no dead letter {id}; it may have been retried or discarded.", statusCode: StatusCodes.Status404NotFound);

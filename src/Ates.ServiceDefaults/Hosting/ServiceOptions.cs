@@ -29,4 +29,5 @@ public sealed class SiteLinks
     public string Accounting { get; set; } = "/accounting/";
     public string Analytics { get; set; } = "/analytics/";
     public string Users { get; set; } = "/auth/admin/users";
+    public string Ops { get; set; } = "/analytics/ops";
 }

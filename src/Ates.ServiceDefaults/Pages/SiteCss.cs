@@ -37,6 +37,9 @@ public static class SiteCss
         button.secondary:hover { background:var(--soft); }
         button.link { background:none; color:var(--accent-dark); padding:0; font-weight:500; }
         button.small { padding:.25rem .65rem; font-size:.85rem; }
+        button.danger { background:#fff; color:var(--bad); border:1px solid #f0c4c0; } button.danger:hover { background:#fdecea; }
+        details pre { max-height:16rem; overflow:auto; margin:.4rem 0 0; padding:.6rem; border-radius:8px; background:var(--soft);
+               font-size:.8rem; white-space:pre-wrap; word-break:break-all; }
         form.inline { display:inline; margin:0; }
         .toolbar { display:flex; gap:.6rem; align-items:end; flex-wrap:wrap; margin:0 0 1rem; }
         .toolbar label, .form label { display:block; font-size:.82rem; font-weight:600; color:var(--muted); margin-bottom:.2rem; }

@@ -25,6 +25,6 @@ public static class StatusPages
         await Results.Problem(statusCode: status).ExecuteAsync(http);
     }
 
-    static bool IsPage(HttpContext http) =>
+    internal static bool IsPage(HttpContext http) =>
         !http.Request.Path.StartsWithSegments("/api") && http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
 }

@@ -1,3 +1,4 @@
+using Ates.ServiceDefaults.Hosting;
 using Ates.Tasks.Domain;
 using Cronos;
 
@@ -7,7 +8,7 @@ namespace Ates.Tasks.ClosingDay;
 /// At each occurrence of the schedule (midnight by default, in the configured time zone) closes the days that have
 /// ended; at start-up it catches up on days that ended while the service was down. Time comes from TimeProvider.
 /// </summary>
-public sealed class DayCloseSchedule(IServiceScopeFactory scopes, TimeProvider time, TaskDays days, TasksOptions options,
+public sealed class DayCloseSchedule(IServiceScopeFactory scopes, TimeProvider time, BillingCalendar days, TasksOptions options,
     ILogger<DayCloseSchedule> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken ct)

@@ -1,3 +1,4 @@
+using Ates.ServiceDefaults.Hosting;
 using Ates.Contracts;
 using Ates.Messaging.Outbox;
 using Ates.Tasks.Data;
@@ -10,7 +11,7 @@ namespace Ates.Tasks.ClosingDay;
 /// Closes task days and writes the <c>tasks.day_closed</c> marker Accounting waits for. Runs under the task log lock,
 /// so the set of the day's task events cannot change while it is counted; a day is closed once, whoever asks.
 /// </summary>
-public sealed class DayCloser(TasksDb db, IOutbox outbox, TimeProvider time, TaskDays days)
+public sealed class DayCloser(TasksDb db, IOutbox outbox, TimeProvider time, BillingCalendar days)
 {
     static readonly string MarkerType = EventRegistry.Default.Describe(typeof(TasksDayClosed)).Type;
 

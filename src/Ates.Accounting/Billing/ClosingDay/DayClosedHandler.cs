@@ -1,3 +1,4 @@
+using Ates.ServiceDefaults.Hosting;
 using Ates.Accounting.Data;
 using Ates.Accounting.Hosting;
 using Ates.Contracts;
@@ -9,7 +10,7 @@ namespace Ates.Accounting.Billing.ClosingDay;
 /// tasks.day_closed: records the marker, then closes the day if its task events are all processed (or later, when
 /// the last of them arrives). A marker for a day already closed (by hand, or a second marker) changes nothing.
 /// </summary>
-public sealed class DayClosedHandler(AccountingDb db, BillingDays days, BillingClock clock, ILogger<DayClosedHandler> log)
+public sealed class DayClosedHandler(AccountingDb db, BillingDays days, BillingCalendar clock, ILogger<DayClosedHandler> log)
     : IEventHandler<TasksDayClosed>
 {
     public async Task HandleAsync(TasksDayClosed e, EventContext context, CancellationToken ct)

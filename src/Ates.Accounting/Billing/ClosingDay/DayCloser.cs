@@ -1,3 +1,4 @@
+using Ates.ServiceDefaults.Hosting;
 using Ates.Accounting.Data;
 using Ates.Accounting.Emails;
 using Ates.Accounting.Hosting;
@@ -14,7 +15,7 @@ namespace Ates.Accounting.Billing.ClosingDay;
 /// recorded. A crash before the commit leaves nothing; the day's key and the payouts' keys make a second close fail
 /// rather than pay twice.
 /// </summary>
-public sealed class DayCloser(AccountingDb db, LedgerBook ledger, IOutbox outbox, BillingClock clock, ILogger<DayCloser> log)
+public sealed class DayCloser(AccountingDb db, LedgerBook ledger, IOutbox outbox, BillingCalendar clock, ILogger<DayCloser> log)
 {
     public async Task<DayCloseResult> CloseAsync(BillingDay open, string closedBy, CancellationToken ct)
     {

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Ates.Contracts;
+using Ates.Messaging.DeadLetters;
+using Ates.Messaging.Envelope;
+using Ates.Messaging.Inbox;
+using Ates.Messaging.Outbox;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ates.Messaging.Ops;
+
+/// <summary>This service's own event log: how far it goes and what still waits for the relay.</summary>
+public sealed record LogStatus(long LastSequence, long Unpublished, DateTime? OldestUnpublishedAt);
+
+/// <summary>
+/// How far this service has got in one producer's log: <paramref name="Position"/> is the highest sequence it is done
+/// with (handled, or parked as a dead letter); the producer's events of <paramref name="Types"/> after it are its lag.
+/// </summary>
+public sealed record ConsumerPosition(string Producer, IReadOnlyList<string> Types, long Position, long Handled, DateTime? LastHandledAt);
+
+/// <summary>What an operator asks a service: its log, its place in every log it consumes, its dead letters.</summary>
+public sealed record ServiceStatus(string Service, LogStatus Log, IReadOnlyList<ConsumerPosition> Consuming, int DeadLetters);
+
+/// <summary>The producer's events of some types after a consumer's position: the consumer's lag.</summary>
+public sealed record Backlog(string Producer, long After, long Behind, DateTime? OldestBehindAt, long LastSequence);
+
+/// <summary>Reads the ops figures from the service's own messaging tables.</summary>
+public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegistry registry, MessagingOptions options)
+    where TDb : DbContext
+{
+    public async Task<ServiceStatus> ReadAsync(CancellationToken ct)
+    {
+        var outbox = db.Set<OutboxMessage>().AsNoTracking();
+        var log = new LogStatus(
+            await outbox.MaxAsync(m => (long?)m.Sequence, ct) ?? 0,
+            await outbox.LongCountAsync(m => m.PublishedAt == null, ct),
+            await outbox.Where(m => m.PublishedAt == null).OrderBy(m => m.Sequence).Select(m => (DateTime?)m.OccurredAt).FirstOrDefaultAsync(ct));
+
+        var handled = await db.Set<InboxMessage>().AsNoTracking()
+            .GroupBy(m => m.Source)
+            .Select(g => new { Source = g.Key, Position = g.Max(m => m.Sequence), Count = g.LongCount() })
+            .ToDictionaryAsync(g => g.Source, ct);
+        var letters = await db.Set<DeadLetter>().AsNoTracking().Select(d => new { d.Source, d.Body }).ToListAsync(ct);
+
+        var consuming = new List<ConsumerPosition>();
+        foreach (var byProducer in handlers.EventTypes.GroupBy(ProducerOf).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var source = EventEnvelope.SourceOf(byProducer.Key);
+            var done = handled.GetValueOrDefault(source);
+            // A parked event is dealt with until someone retries it: the position passes it.
+            var parked = letters.Where(l => l.Source == source).Select(l => SequenceOf(l.Body)).DefaultIfEmpty(0).Max();
+            DateTime? lastHandledAt = done is null ? null
+                : await db.Set<InboxMessage>().AsNoTracking().Where(m => m.Source == source)
+                    .OrderByDescending(m => m.Sequence).Select(m => (DateTime?)m.HandledAt).FirstOrDefaultAsync(ct);
+            consuming.Add(new ConsumerPosition(byProducer.Key, byProducer.Order(StringComparer.Ordinal).ToList(),
+                Math.Max(done?.Position ?? 0, parked), done?.Count ?? 0, lastHandledAt));
+        }
+        return new ServiceStatus(options.Service, log, consuming, letters.Count);
+    }
+
+    public async Task<Backlog> BacklogAsync(long after, IReadOnlyCollection<string> types, CancellationToken ct)
+    {
+        var behind = db.Set<OutboxMessage>().AsNoTracking().Where(m => m.Sequence > after && types.Contains(m.Type));
+        return new Backlog(options.Service, after,
+            await behind.LongCountAsync(ct),
+            await behind.OrderBy(m => m.Sequence).Select(m => (DateTime?)m.OccurredAt).FirstOrDefaultAsync(ct),
+            await db.Set<OutboxMessage>().MaxAsync(m => (long?)m.Sequence, ct) ?? 0);
+    }
+
+    string ProducerOf(string type) =>
+        registry.All.FirstOrDefault(d => d.Type == type)?.Producer ?? throw new InvalidOperationException($"The registry has no event {type}.");
+
+    /// <summary>The sequence in a dead letter's envelope; 0 when the body is not a readable envelope.</summary>
+    static long SequenceOf(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            // The envelope carries the sequence as a string (a CloudEvents extension attribute).
+            return json.RootElement.TryGetProperty("sequence", out var s) && s.ValueKind == JsonValueKind.String && long.TryParse(s.GetString(), out var n) ? n : 0;
+        }
+        catch (JsonException)
+        {
+            return 0;
+        }
+    }
+}
