@@ -30,8 +30,14 @@ public static class Bench
         await using IAtes ates = options.Topology == "distributed"
             ? await DistributedAtes.StartAsync(root, Configuration, password, log, ct)
             : await EmbeddedAtes.StartAsync(root, Configuration, password, log, ct);
-        using var api = new AtesApi(ates.Url, password);
+        return (await PlayAsync(ates, password, options, progress, ct)).Report;
+    }
 
+    /// <summary>The day on a running system, its figures and its check; with the day's own record, for a second look.</summary>
+    public static async Task<(BenchReport Report, DayResult Day)> PlayAsync(IAtes ates, string password, BenchOptions options, DayProgress progress,
+        CancellationToken ct)
+    {
+        using var api = new AtesApi(ates.Url, password);
         var day = await new WorkingDay(api, ates, options, progress).RunAsync(ct);
         var memory = Figures.PeakMemory(ates);
         var check = await EndState.VerifyAsync(ates, day, ct);
@@ -41,7 +47,7 @@ public static class Bench
 
         var figures = new DayFigures(day.Created.TotalSeconds, (day.Completed - day.Created).TotalSeconds, day.Settled.TotalSeconds,
             day.Tasks.Count / day.Settled.TotalSeconds, day.DayClose.TotalSeconds, day.Reassigned);
-        return new BenchReport(Machine(), day.StartedAt, options, day.Popugs, figures, latency, traffic, memory, ceilings, check);
+        return (new BenchReport(Machine(), day.StartedAt, options, day.Popugs, figures, latency, traffic, memory, ceilings, check), day);
     }
 
     /// <summary>
