@@ -3,6 +3,7 @@
 //   dotnet run -c Release --project bench/Ates.Bench.Messaging -- [--events 5000] [--json result.json]
 using System.Diagnostics;
 using System.Text.Json;
+using Ates.Bench.Ceilings;
 using Ates.Bench.Messaging;
 using Ates.Testing;
 
@@ -14,7 +15,8 @@ await using var rabbit = await RabbitMqServer.StartAsync();
 await using var postgres = await PostgresServer.StartAsync();
 
 var results = new List<Result>();
-var ceiling = await RawRabbit.PublishConsumeAsync(rabbit.AmqpUri, events);
+var raw = await RawRabbit.PublishConsumeAsync(rabbit.AmqpUri, events);
+var ceiling = new Result(raw.Name, raw.Count, raw.Elapsed);
 results.Add(ceiling);
 Report(ceiling, null);
 

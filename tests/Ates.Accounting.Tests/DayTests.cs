@@ -19,9 +19,18 @@ public sealed class DayTests : IAsyncLifetime
 
     public ValueTask InitializeAsync()
     {
-        foreach (var (task, prices) in _script.Script.Prices) _app.Prices.Prices[task] = prices;
+        Price(_app);
         _ = _app.Server;
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A second Accounting with the script's prices, to compare end states.</summary>
+    AccountingApp PricedApp() => Price(new AccountingApp());
+
+    AccountingApp Price(AccountingApp app)
+    {
+        foreach (var (task, prices) in _script.Script.Prices) app.Prices.Prices[task] = prices;
+        return app;
     }
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
@@ -94,8 +103,7 @@ public sealed class DayTests : IAsyncLifetime
         await _app.DeliverAsync(_script.InOrder.ToArray());
         var expected = await _app.EndStateAsync();
 
-        await using var second = new AccountingApp();
-        foreach (var (task, prices) in _script.Script.Prices) second.Prices.Prices[task] = prices;
+        await using var second = PricedApp();
         var random = new Random(20260303);
         // Within a day anything goes: completions before creations, assignments before the user exists, the marker
         // first. Across days, a day's marker arrives before the next day's task events (the documented assumption).
@@ -113,6 +121,21 @@ public sealed class DayTests : IAsyncLifetime
         var outcomes = await second.DeliverAsync(deliveries, batch: 3);
         Assert.Equal(_script.InOrder.Count(), outcomes.Count(o => o == ConsumeOutcome.Handled));
         Assert.Equal(expected, await second.EndStateAsync());
+    }
+
+    [Fact]
+    public async Task Both_days_in_one_batch_come_to_the_same_end_state_as_one_event_at_a_time()
+    {
+        await _app.DeliverAsync(_script.InOrder.ToArray());
+        var expected = await _app.EndStateAsync();
+
+        // One consumer transaction sees day 1's marker, closes day 1 and posts day 2's events into the next day: what
+        // it remembers of the open day and the markers (BillingDays, per scope) must follow the close.
+        await using var batched = PricedApp();
+        var all = _script.InOrder.ToList();
+        var outcomes = await batched.DeliverAsync(all, batch: all.Count);
+        Assert.All(outcomes, o => Assert.Equal(ConsumeOutcome.Handled, o));
+        Assert.Equal(expected, await batched.EndStateAsync());
     }
 
     [Fact]

@@ -13,6 +13,16 @@ public sealed class Topology : IAsyncDisposable
     PostgresServer? _postgres;
     string? _demoPassword;
     RabbitMqServer? _rabbit;
+    string _configuration = "Debug";
+
+    /// <summary>The services' and the gateway's processes, by name (e.g. "accounting-2"), for what a benchmark reads of them.</summary>
+    public IEnumerable<(string Name, int ProcessId)> Processes => _processes.Select(p => (p.Name, p.Process.Id));
+
+    /// <summary>The broker's and the database's own processes (RabbitMQ's Erlang node, PostgreSQL's postmaster) while they run.</summary>
+    public (int? Broker, int? Database) ServerProcessIds => (_rabbit?.ProcessId, _postgres?.ProcessId);
+
+    /// <summary>A service's database setting as the service gets it, e.g. <c>Database("Ates.Accounting")</c>.</summary>
+    public string Database(string project) => $"postgres:{_postgres!.ConnectionString(DatabaseOf(project))}";
 
     /// <summary>The broker's address (tests publish to it directly).</summary>
     public string AmqpUri => _rabbit?.AmqpUri ?? throw new InvalidOperationException("Not started.");
@@ -21,9 +31,11 @@ public sealed class Topology : IAsyncDisposable
     public string MailFolder => Path.Combine(_postgres?.RootDir ?? throw new InvalidOperationException("Not started."), "mail");
 
     /// <param name="demoPassword">One password for every demo popug (tests); null: random ones, printed by Auth.</param>
-    public static async Task<Topology> StartAsync(string root, string url, TextWriter log, CancellationToken ct, string? demoPassword = null)
+    /// <param name="configuration">Which build of the services to run (the benchmark runs Release).</param>
+    public static async Task<Topology> StartAsync(string root, string url, TextWriter log, CancellationToken ct, string? demoPassword = null,
+        string configuration = "Debug")
     {
-        var topology = new Topology { _demoPassword = demoPassword };
+        var topology = new Topology { _demoPassword = demoPassword, _configuration = configuration };
         try
         {
             await topology.StartInternalAsync(root, url.TrimEnd('/'), log, ct);
@@ -84,13 +96,13 @@ public sealed class Topology : IAsyncDisposable
             if (section == "Analytics")
                 foreach (var producer in new[] { "auth", "tasks", "accounting" }) env[$"Analytics__Producers__{producer}"] = $"{url}/{producer}";
             if (section == "Accounting") env["Accounting__Mail__PickupFolder"] = MailFolder;
-            await StartAsync(name, Path.Combine(root, "src", project), Path.Combine(root, "src", project, "bin", "Debug", "net10.0", $"{project}.dll"), [], env, log);
+            await StartAsync(name, Path.Combine(root, "src", project), Path.Combine(root, "src", project, "bin", _configuration, "net10.0", $"{project}.dll"), [], env, log);
             await WaitHealthyAsync(name, $"http://127.0.0.1:{port}{pathBase}/health", ct);
         }
 
         var gateway = new List<string> { "--Host:Url", url };
         foreach (var s in services.Where(s => s.Name != "accounting-2")) gateway.AddRange([$"--Host:Services:{s.Name}", $"http://127.0.0.1:{s.Port}"]);
-        await StartAsync("gateway", Path.Combine(root, "src", "Ates.Host"), Path.Combine(root, "src", "Ates.Host", "bin", "Debug", "net10.0", "Ates.Host.dll"), gateway,
+        await StartAsync("gateway", Path.Combine(root, "src", "Ates.Host"), Path.Combine(root, "src", "Ates.Host", "bin", _configuration, "net10.0", "Ates.Host.dll"), gateway,
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" }, log);
         await WaitHealthyAsync("gateway", $"{url}/health", ct);
         log.WriteLine($"""

@@ -26,10 +26,10 @@ public sealed class DayClosedHandler(AccountingDb db, BillingDays days, BillingC
             log.LogInformation("A second marker for {Day} ignored", e.Day);
             return;
         }
-        db.Markers.Add(new DayMarker
+        await days.AddMarkerAsync(new DayMarker
         {
             Day = e.Day, LastSequence = e.LastSequence, PreviousSequence = e.PreviousSequence, TaskEvents = e.TaskEvents, ReceivedAt = clock.UtcNow,
-        });
+        }, ct);
         open.Version++; // serialised with the task events of other instances (see TaskEventHandlers)
         await db.SaveChangesAsync(ct);
         await days.CloseWhatIsDueAsync(ct);

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Ates.Bench.Messaging;
+namespace Ates.Bench.Ceilings;
 
 /// <summary>The ceiling: the official client alone, publishing persistent messages with confirms in batches and consuming them with manual acks.</summary>
 public static class RawRabbit
 {
-    public static async Task<Result> PublishConsumeAsync(string uri, int count)
+    public static async Task<Ceiling> PublishConsumeAsync(string uri, int count)
     {
         var factory = new ConnectionFactory { Uri = new Uri(uri) };
         await using var connection = await factory.CreateConnectionAsync();
@@ -41,6 +41,6 @@ public static class RawRabbit
         await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
         clock.Stop();
         await publisher.QueueDeleteAsync(queue);
-        return new Result("raw RabbitMQ.Client (confirms, manual acks)", count, clock.Elapsed);
+        return new Ceiling("raw RabbitMQ.Client (confirms, manual acks)", count, clock.Elapsed);
     }
 }

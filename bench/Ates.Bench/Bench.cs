@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using Ates.Bench.Ceilings;
+using Ates.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ates.Bench;
+
+public sealed record DayFigures(
+    double CreateSeconds, double CompleteSeconds, double SettleSeconds, double TasksSettledPerSecond, double DayCloseSeconds, long Reassigned);
+
+public sealed record CeilingFigures(Ceiling Rabbit, Ceiling Inserts, double EventsOfRabbit, double PostingsOfInserts);
+
+public sealed record BenchReport(
+    string Machine, DateTime RunAt, BenchOptions Options, int PopugsAssignable, DayFigures Day, Latency CreditLatency, Traffic Traffic,
+    Dictionary<string, double> PeakMemoryMib, CeilingFigures? Ceilings, EndStateCheck Check);
+
+/// <summary>One benchmark run: start the system, play the day, read the figures, check the end state, measure the ceilings, stop.</summary>
+public static class Bench
+{
+#if DEBUG
+    public const string Configuration = "Debug";
+#else
+    public const string Configuration = "Release";
+#endif
+
+    public static async Task<BenchReport> RunAsync(BenchOptions options, DayProgress progress, TextWriter log, CancellationToken ct)
+    {
+        var root = Topology.Topology.RepositoryRoot();
+        var password = $"beak-bench-{Convert.ToHexString(RandomNumberGenerator.GetBytes(6))}";
+        await using IAtes ates = options.Topology == "distributed"
+            ? await DistributedAtes.StartAsync(root, Configuration, password, log, ct)
+            : await EmbeddedAtes.StartAsync(root, Configuration, password, log, ct);
+        return (await PlayAsync(ates, password, options, progress, ct)).Report;
+    }
+
+    /// <summary>The day on a running system, its figures and its check; with the day's own record, for a second look.</summary>
+    public static async Task<(BenchReport Report, DayResult Day)> PlayAsync(IAtes ates, string password, BenchOptions options, DayProgress progress,
+        CancellationToken ct)
+    {
+        using var api = new AtesApi(ates.Url, password);
+        var day = await new WorkingDay(api, ates, options, progress).RunAsync(ct);
+        var memory = Figures.PeakMemory(ates);
+        var check = await EndState.VerifyAsync(ates, day, ct);
+        var latency = await Figures.CreditLatencyAsync(ates, day, ct);
+        var traffic = await Figures.TrafficAsync(ates, day, ct);
+        var ceilings = options.CeilingMessages > 0 ? await CeilingsAsync(ates, options.CeilingMessages, traffic, ct) : null;
+
+        var figures = new DayFigures(day.Created.TotalSeconds, (day.Completed - day.Created).TotalSeconds, day.Settled.TotalSeconds,
+            day.Tasks.Count / day.Settled.TotalSeconds, day.DayClose.TotalSeconds, day.Reassigned);
+        return (new BenchReport(Machine(), day.StartedAt, options, day.Popugs, figures, latency, traffic, memory, ceilings, check), day);
+    }
+
+    /// <summary>
+    /// Measured after the day on the same machine: the broker the system used (a private one for the embedded bus,
+    /// which has none) and Accounting's own database.
+    /// </summary>
+    static async Task<CeilingFigures> CeilingsAsync(IAtes ates, int count, Traffic traffic, CancellationToken ct)
+    {
+        Ceiling rabbit;
+        if (ates.AmqpUri is { } uri) rabbit = await RawRabbit.PublishConsumeAsync(uri, count);
+        else
+        {
+            await using var broker = await RabbitMqServer.StartAsync(ct);
+            rabbit = await RawRabbit.PublishConsumeAsync(broker.AmqpUri, count);
+        }
+        await using var accounting = Books.Accounting(ates);
+        var inserts = await RawInserts.InsertAsync(accounting.Database.GetDbConnection(), count, accounting.Database.IsNpgsql() ? "PostgreSQL" : "SQLite");
+        return new CeilingFigures(rabbit, inserts, traffic.PublishedPerSecond / rabbit.PerSecond, traffic.PostingsPerSecond / inserts.PerSecond);
+    }
+
+    static string Machine() =>
+        $"{Environment.ProcessorCount} cores, {File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim()}, " +
+        $"{Environment.OSVersion}, .NET {Environment.Version}";
+}

@@ -1,0 +1,41 @@
+using Ates.Accounting.Ledger;
+using Ates.Contracts;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ates.Bench.Tests;
+
+public sealed class WorkingDayTests
+{
+    [Fact]
+    public async Task A_tiny_day_on_the_embedded_host_settles_every_task_and_the_check_catches_a_missing_ledger_entry()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = new BenchOptions
+        {
+            Topology = "embedded", Popugs = 3, Tasks = 30, Shuffles = 1, Concurrency = 4, CeilingMessages = 0, Patience = TimeSpan.FromMinutes(2),
+        };
+        const string password = "beak-check-1234";
+        await using var ates = await EmbeddedAtes.StartAsync(Topology.Topology.RepositoryRoot(), Bench.Configuration, password, TextWriter.Null, ct);
+
+        var (report, day) = await Bench.PlayAsync(ates, password, options, new DayProgress(), ct);
+
+        Assert.True(report.Check.Passed, string.Join("\n", report.Check.Failures));
+        Assert.Equal(30, report.Check.Rewards);
+        Assert.Equal(30 + report.Day.Reassigned, report.Check.Fees);
+        Assert.True(report.Day.Reassigned >= 15, "the shuffle after half the creations reassigns every open task");
+        Assert.Equal(30, report.CreditLatency.Samples);
+        Assert.True(report.Day.TasksSettledPerSecond > 0);
+        Assert.True(report.PeakMemoryMib.Single().Value > 10);
+        Assert.True(report.Traffic.Postings >= 30 + report.Day.Reassigned);
+
+        // The company's side of one reward goes missing: the same check now fails, and says why.
+        await using (var accounting = Books.Accounting(ates))
+        {
+            var reward = await accounting.Transactions.FirstAsync(t => t.Kind == TransactionKind.Reward, ct);
+            await accounting.Entries.Where(e => e.TransactionId == reward.Id && e.AccountId == Account.CompanyId).ExecuteDeleteAsync(ct);
+        }
+        var check = await EndState.VerifyAsync(ates, day, ct);
+        Assert.False(check.Passed);
+        Assert.Contains(check.Failures, f => f.StartsWith("The ledger sums to", StringComparison.Ordinal));
+    }
+}
