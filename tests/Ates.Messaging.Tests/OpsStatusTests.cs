@@ -48,6 +48,7 @@ public sealed class OpsStatusTests(Servers servers)
         Assert.Equal(["task.created"], position.GetProperty("types").EnumerateArray().Select(t => t.GetString()));
         Assert.Equal(3, position.GetProperty("position").GetInt64());
         Assert.Equal(3, position.GetProperty("handled").GetInt64());
+        var firstHandledAt = position.GetProperty("lastHandledAt").GetDateTime();
         Assert.Equal(0, accounting.GetProperty("deadLetters").GetInt32());
 
         // Its lag, as the producer counts it: the four events after that position.
@@ -69,6 +70,7 @@ public sealed class OpsStatusTests(Servers servers)
         }, Deadline, "the consumer should catch up, parking the poison event", Ct);
         var caughtUp = await consumerApi.GetFromJsonAsync<JsonElement>("/api/ops/status", Ct);
         Assert.Equal(7, caughtUp.GetProperty("consuming")[0].GetProperty("handled").GetInt64());
+        Assert.True(caughtUp.GetProperty("consuming")[0].GetProperty("lastHandledAt").GetDateTime() > firstHandledAt);
         Assert.Equal(0, (await producerApi.GetFromJsonAsync<JsonElement>("/api/ops/backlog?after=8&types=task.created", Ct)).GetProperty("behind").GetInt64());
 
         foreach (var query in new[] { "", "?types=task.created", "?after=-1&types=task.created", "?after=3", "?after=3&types=,," })

@@ -102,13 +102,9 @@ public sealed class LocalOpsService(IServiceProvider services) : IOpsService
         services.GetRequiredService<OpsStatusReader<AnalyticsDb>>().BacklogAsync(after, types, ct);
 
     public async Task<string> RetryAsync(Guid id, CancellationToken ct) =>
-        await services.GetRequiredService<DeadLetterStore<AnalyticsDb>>().RetryAsync(id, ct) switch
-        {
-            null => throw NoSuchLetter(id),
-            ConsumeOutcome.Handled => "handled",
-            ConsumeOutcome.Duplicate => "already handled",
-            _ => "failed again: a new dead letter records why",
-        };
+        await services.GetRequiredService<DeadLetterStore<AnalyticsDb>>().RetryAsync(id, ct) is { } outcome
+            ? Describe(outcome)
+            : throw NoSuchLetter(id);
 
     public async Task DiscardAsync(Guid id, CancellationToken ct)
     {

@@ -26,20 +26,21 @@ public static class DeadLetterEndpoints
             await store.FindAsync(id, ct) is { } letter ? TypedResults.Ok(View(letter)) : NotFound(id));
 
         group.MapPost("/{id:guid}/retry", async Task<Results<Ok<RetryResult>, ProblemHttpResult>> (Guid id, DeadLetterStore<TDb> store, CancellationToken ct) =>
-            await store.RetryAsync(id, ct) is { } outcome
-                ? TypedResults.Ok(new RetryResult(id, outcome switch
-                {
-                    ConsumeOutcome.Handled => "handled",
-                    ConsumeOutcome.Duplicate => "already handled",
-                    _ => "failed again: a new dead letter records why",
-                }))
-                : NotFound(id));
+            await store.RetryAsync(id, ct) is { } outcome ? TypedResults.Ok(new RetryResult(id, Describe(outcome))) : NotFound(id));
 
         group.MapDelete("/{id:guid}", async Task<Results<NoContent, ProblemHttpResult>> (Guid id, DeadLetterStore<TDb> store, CancellationToken ct) =>
             await store.DiscardAsync(id, ct) ? TypedResults.NoContent() : NotFound(id));
 
         return group;
     }
+
+    /// <summary>A retry's outcome in an operator's words.</summary>
+    public static string Describe(ConsumeOutcome outcome) => outcome switch
+    {
+        ConsumeOutcome.Handled => "handled",
+        ConsumeOutcome.Duplicate => "already handled",
+        _ => "failed again: a new dead letter records why",
+    };
 
     public static DeadLetterView View(DeadLetter d) => new(d.Id, d.EventId, d.Type, d.Source, d.Reason, d.Attempts, d.FailedAt, d.Body);
 

@@ -37,7 +37,7 @@ public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegis
 
         var handled = await db.Set<InboxMessage>().AsNoTracking()
             .GroupBy(m => m.Source)
-            .Select(g => new { Source = g.Key, Position = g.Max(m => m.Sequence), Count = g.LongCount() })
+            .Select(g => new { Source = g.Key, Position = g.Max(m => m.Sequence), Count = g.LongCount(), LastAt = g.Max(m => m.HandledAt) })
             .ToDictionaryAsync(g => g.Source, ct);
         var letters = await db.Set<DeadLetter>().AsNoTracking().Select(d => new { d.Source, d.Body }).ToListAsync(ct);
 
@@ -48,11 +48,8 @@ public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegis
             var done = handled.GetValueOrDefault(source);
             // A parked event is dealt with until someone retries it: the position passes it.
             var parked = letters.Where(l => l.Source == source).Select(l => SequenceOf(l.Body)).DefaultIfEmpty(0).Max();
-            DateTime? lastHandledAt = done is null ? null
-                : await db.Set<InboxMessage>().AsNoTracking().Where(m => m.Source == source)
-                    .OrderByDescending(m => m.Sequence).Select(m => (DateTime?)m.HandledAt).FirstOrDefaultAsync(ct);
             consuming.Add(new ConsumerPosition(byProducer.Key, byProducer.Order(StringComparer.Ordinal).ToList(),
-                Math.Max(done?.Position ?? 0, parked), done?.Count ?? 0, lastHandledAt));
+                Math.Max(done?.Position ?? 0, parked), done?.Count ?? 0, done?.LastAt));
         }
         return new ServiceStatus(options.Service, log, consuming, letters.Count);
     }

@@ -41,9 +41,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         });
     }
 
-    // IDX20803 is IdentityModel's "Unable to obtain configuration": the OpenID Connect metadata could not be fetched.
+    // IdentityModel's configuration manager (the one part of that assembly a request runs) throws this when it could not
+    // fetch the OpenID Connect metadata; told apart by where it was thrown rather than by its wording.
     static bool SignInUnavailable(Exception exception) =>
-        Chain(exception).Any(e => e is InvalidOperationException && e.Message.StartsWith("IDX20803", StringComparison.Ordinal));
+        Chain(exception).Any(e => e is InvalidOperationException && e.Source == "Microsoft.IdentityModel.Protocols");
 
     static IEnumerable<Exception> Chain(Exception exception)
     {
