@@ -49,7 +49,9 @@ public static class AccountingSetup
             .Handle<TaskAssigned, TaskEventHandlers>()
             .Handle<TaskCompleted, TaskEventHandlers>()
             .Handle<TasksDayClosed, DayClosedHandler>()
+            .Preload<TaskBatchPreload>()
             .UseTransport(options.Transport, options.RabbitNamespace, bus, "Accounting:Transport");
+        services.AddScoped<BillableTasks>();
         services.AddScoped<UserReplica<AccountingDb>>();
         services.AddScoped<LedgerBook>();
         services.AddScoped<BillingDays>();

@@ -67,6 +67,14 @@ public sealed class MessagingBuilder<TDb>(IServiceCollection services, Messaging
         return this;
     }
 
+    /// <summary>Adds a batch preload (<see cref="IBatchPreload"/>), scoped like the handlers.</summary>
+    public MessagingBuilder<TDb> Preload<TPreload>() where TPreload : class, IBatchPreload
+    {
+        services.TryAddScoped<TPreload>();
+        services.AddScoped<IBatchPreload>(sp => sp.GetRequiredService<TPreload>());
+        return this;
+    }
+
     /// <summary>In-process delivery through a bus shared by every service of the process.</summary>
     public MessagingBuilder<TDb> UseEmbedded(EmbeddedBus bus)
     {

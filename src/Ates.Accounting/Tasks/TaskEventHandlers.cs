@@ -1,9 +1,6 @@
-using Ates.ServiceDefaults.Hosting;
 using Ates.Accounting.Billing;
 using Ates.Accounting.Data;
-using Ates.Accounting.Hosting;
 using Ates.Accounting.Ledger;
-using Ates.Accounting.Pricing;
 using Ates.Contracts;
 using Ates.Messaging.Inbox;
 using Ates.ServiceDefaults.Users;
@@ -15,21 +12,21 @@ namespace Ates.Accounting.Tasks;
 /// completion credits the reward, each keyed by the event id. Every one is recorded by sequence, for the day close,
 /// and may complete a day whose marker is waiting for it.
 /// </summary>
-public sealed class TaskEventHandlers(AccountingDb db, IPriceSource prices, LedgerBook ledger, BillingDays days,
-    UserReplica<AccountingDb> users, BillingCalendar clock)
+public sealed class TaskEventHandlers(AccountingDb db, BillableTasks tasks, LedgerBook ledger, BillingDays days,
+    UserReplica<AccountingDb> users)
     : IEventHandler<TaskCreated>, IEventHandler<TaskUpdated>, IEventHandler<TaskAssigned>, IEventHandler<TaskCompleted>
 {
     public async Task HandleAsync(TaskCreated e, EventContext context, CancellationToken ct)
     {
         await days.LockOpenDayAsync(ct);
-        (await TaskAsync(e.TaskId, ct)).Apply(e.Title, e.JiraId, e.EntityVersion);
+        (await tasks.GetAsync(e.TaskId, ct)).Apply(e.Title, e.JiraId, e.EntityVersion);
         await ProcessedAsync(context, ct);
     }
 
     public async Task HandleAsync(TaskUpdated e, EventContext context, CancellationToken ct)
     {
         await days.LockOpenDayAsync(ct);
-        (await TaskAsync(e.TaskId, ct)).Apply(e.Title, e.JiraId, e.EntityVersion);
+        (await tasks.GetAsync(e.TaskId, ct)).Apply(e.Title, e.JiraId, e.EntityVersion);
         await ProcessedAsync(context, ct);
     }
 
@@ -42,21 +39,11 @@ public sealed class TaskEventHandlers(AccountingDb db, IPriceSource prices, Ledg
     async Task PostAsync(TransactionKind kind, Guid taskId, Guid assigneeId, Func<BillableTask, decimal> price, EventContext context, CancellationToken ct)
     {
         var open = await days.LockOpenDayAsync(ct);
-        var task = await TaskAsync(taskId, ct);
+        var task = await tasks.GetAsync(taskId, ct);
         await users.EnsureKnownAsync(assigneeId, ct);
         var day = await days.DayOfAsync(context.Sequence, open, ct);
         await ledger.PostAsync(Posting.EventKey(context.EventId), kind, assigneeId, price(task), taskId, day, open, ct);
         await ProcessedAsync(context, ct);
-    }
-
-    /// <summary>The task, or a placeholder priced now: prices are set once, on first sight, whatever the event.</summary>
-    async Task<BillableTask> TaskAsync(Guid id, CancellationToken ct)
-    {
-        if (await db.Tasks.FindAsync([id], ct) is { } task) return task;
-        var (fee, reward) = prices.PricesFor(id);
-        task = new BillableTask { Id = id, AssignFee = fee, Reward = reward, PricedAt = clock.UtcNow };
-        db.Tasks.Add(task);
-        return task;
     }
 
     async Task ProcessedAsync(EventContext context, CancellationToken ct)

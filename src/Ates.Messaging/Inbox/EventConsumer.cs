@@ -127,6 +127,9 @@ public sealed class EventConsumer<TDb>(
         var seen = (await db.Set<InboxMessage>().Where(m => ids.Contains(m.EventId)).Select(m => m.EventId).ToListAsync(ct)).ToHashSet();
         if (envelopes.All(e => seen.Contains(e.Id))) return Enumerable.Repeat(ConsumeOutcome.Duplicate, envelopes.Count).ToArray();
 
+        // A failing batch is rolled back whole and its events handled one by one, so EF Core's savepoint around each
+        // SaveChanges (two round trips) would protect nothing.
+        db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The inbox rows go first: a concurrent delivery of the same event (another instance)
         // then waits on them and fails on the key instead of running a handler twice.
@@ -158,6 +161,10 @@ public sealed class EventConsumer<TDb>(
             if (await SeenAsync(envelopes[0].Id, ct)) return [ConsumeOutcome.Duplicate];
             throw;
         }
+
+        if (fresh.Count > 1)
+            foreach (var preload in scope.ServiceProvider.GetServices<IBatchPreload>())
+                await preload.LoadAsync(fresh.Select(f => f.Event.Event).ToList(), ct);
 
         foreach (var (index, (envelope, @event)) in fresh)
         {
