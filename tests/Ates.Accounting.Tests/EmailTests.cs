@@ -66,8 +66,24 @@ public sealed class EmailClaimTests
         // An SMTP server that accepts and never greets: this app's sender takes each email and hangs in the send.
         using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         silent.Start();
-        var held = new List<System.Net.Sockets.TcpClient>();
-        _ = Task.Run(async () => { while (true) held.Add(await silent.AcceptTcpClientAsync(Ct)); }, Ct);
+        // Accepted on another thread (the hung sender may reconnect at any time), closed when the test ends.
+        var held = new System.Collections.Concurrent.ConcurrentQueue<System.Net.Sockets.TcpClient>();
+        _ = Task.Run(async () => { while (true) held.Enqueue(await silent.AcceptTcpClientAsync(Ct)); }, Ct);
+        var folder = Directory.CreateTempSubdirectory("ates-claim-").FullName;
+        try
+        {
+            await ClaimIsHeldAsync(silent, folder);
+        }
+        finally
+        {
+            silent.Stop();
+            foreach (var client in held) client.Dispose();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    static async Task ClaimIsHeldAsync(System.Net.Sockets.TcpListener silent, string folder)
+    {
         var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
 
         var script = new ScriptedDay();
@@ -79,7 +95,6 @@ public sealed class EmailClaimTests
         var taken = await app.DbAsync(db => db.Emails.AsNoTracking().SingleAsync(e => e.Attempts == 1 && e.LastError == null, Ct));
 
         // A second instance writing pickup files, a minute later (far past the first retry's 2 s backoff).
-        var folder = Directory.CreateTempSubdirectory("ates-claim-").FullName;
         var options = new Hosting.AccountingOptions();
         options.Mail.PickupFolder = folder;
         var other = new EmailSender(app.Services.GetRequiredService<IServiceScopeFactory>(), options, app.Time,
@@ -92,7 +107,5 @@ public sealed class EmailClaimTests
         app.Time.Advance(options.Mail.ClaimTimeout);
         await other.SendDueAsync(Ct);
         Assert.True(File.Exists(Path.Combine(folder, $"{taken.Id:N}.eml")));
-        foreach (var client in held) client.Dispose();
-        Directory.Delete(folder, recursive: true);
     }
 }

@@ -33,6 +33,7 @@ public sealed class BillableTasks(AccountingDb db, IPriceSource prices, BillingC
             task = new BillableTask { Id = id, AssignFee = fee, Reward = reward, PricedAt = clock.UtcNow };
             db.Tasks.Add(task);
         }
-        return (_seen[id] = task)!;
+        _seen[id] = task;
+        return task;
     }
 }
