@@ -41,7 +41,8 @@ public static class AccountingSetup
 
         // Registered before AddMessaging so the schema exists before the relay's first poll.
         services.AddHostedService<AccountingInitializer>();
-        services.AddMessaging<AccountingDb>("accounting")
+        // Accounting's handlers see each other's changes through the change tracker: one save a batch.
+        services.AddMessaging<AccountingDb>("accounting", m => m.SaveAfterEachHandler = false)
             .Handle<UserCreated, UserEventHandlers>()
             .Handle<UserUpdated, UserEventHandlers>()
             .Handle<TaskCreated, TaskEventHandlers>()
@@ -50,6 +51,7 @@ public static class AccountingSetup
             .Handle<TaskCompleted, TaskEventHandlers>()
             .Handle<TasksDayClosed, DayClosedHandler>()
             .Preload<TaskBatchPreload>()
+            .AfterCommit<DayCloseAfterCommit>()
             .UseTransport(options.Transport, options.RabbitNamespace, bus, "Accounting:Transport");
         services.AddScoped<BillableTasks>();
         services.AddScoped<UserReplica<AccountingDb>>();
@@ -59,6 +61,7 @@ public static class AccountingSetup
         services.AddScoped<CloseDayCommand>();
         services.AddScoped<AccountQueries>();
         services.AddHostedService<EmailSender>();
+        services.AddHostedService<DayCloseWatch>();
 
         services.AddServiceWeb(options, builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
         services.AddAuthorizationBuilder().AddAccountingPolicies();

@@ -30,6 +30,13 @@ public sealed class MessagingOptions
     /// <summary>Delay before attempt n+1 (the last value repeats).</summary>
     public TimeSpan[] RetryDelays { get; set; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30)];
 
+    /// <summary>
+    /// Whether the consumer saves after each handler of a batch, so a handler's queries see what the ones before it
+    /// wrote. A service whose handlers see each other's changes through the change tracker turns it off: one save a
+    /// batch, and change detection no longer grows with the square of the batch.
+    /// </summary>
+    public bool SaveAfterEachHandler { get; set; } = true;
+
     /// <summary>Unacknowledged messages a RabbitMQ consumer holds at once.</summary>
     public ushort Prefetch { get; set; } = 64;
 

@@ -75,6 +75,14 @@ public sealed class MessagingBuilder<TDb>(IServiceCollection services, Messaging
         return this;
     }
 
+    /// <summary>Adds a hook run after each committed batch (<see cref="IBatchCommitted"/>), scoped like the handlers.</summary>
+    public MessagingBuilder<TDb> AfterCommit<THook>() where THook : class, IBatchCommitted
+    {
+        services.TryAddScoped<THook>();
+        services.AddScoped<IBatchCommitted>(sp => sp.GetRequiredService<THook>());
+        return this;
+    }
+
     /// <summary>In-process delivery through a bus shared by every service of the process.</summary>
     public MessagingBuilder<TDb> UseEmbedded(EmbeddedBus bus)
     {

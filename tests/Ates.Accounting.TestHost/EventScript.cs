@@ -16,6 +16,7 @@ public sealed class EventScript(DateTimeOffset start)
     long _lastTaskEventSequence;
     int _taskEventsSinceMarker;
     DateTimeOffset _time = start;
+    DateOnly _day = DateOnly.FromDateTime(start.UtcDateTime);
 
     public List<EventEnvelope> Events { get; } = [];
     public Dictionary<Guid, TaskPrices> Prices { get; } = [];
@@ -36,9 +37,12 @@ public sealed class EventScript(DateTimeOffset start)
     public EventEnvelope Updated(Guid task, string title, long version, string? jira = null) => TaskEvent(new TaskUpdated(task, title, jira, "", version), task);
 
     public EventEnvelope Assigned(Guid task, Guid assignee, Guid? previous = null) =>
-        TaskEvent(new TaskAssigned(task, assignee, previous, previous is null ? AssignmentReason.Created : AssignmentReason.Shuffle), task);
+        TaskEvent(new TaskAssigned(task, assignee, previous, previous is null ? AssignmentReason.Created : AssignmentReason.Shuffle, _day), task);
 
-    public EventEnvelope Completed(Guid task, Guid assignee) => TaskEvent(new TaskCompleted(task, assignee, _time), task);
+    public EventEnvelope Completed(Guid task, Guid assignee) => TaskEvent(new TaskCompleted(task, assignee, _time, _day), task);
+
+    /// <summary>A completion as Tasks published it before task events named their billing day (task.completed v1).</summary>
+    public EventEnvelope CompletedV1(Guid task, Guid assignee) => TaskEvent(new TaskCompletedV1(task, assignee, _time), task);
 
     /// <summary>Tasks' marker: the task events since the previous marker are the day's.</summary>
     public EventEnvelope CloseDay(DateOnly day)
@@ -46,6 +50,7 @@ public sealed class EventScript(DateTimeOffset start)
         var marker = new TasksDayClosed(day, _lastTaskEventSequence, _lastMarkerSequence, _taskEventsSinceMarker);
         _lastMarkerSequence = _lastTaskEventSequence;
         _taskEventsSinceMarker = 0;
+        _day = day.AddDays(1);
         return Add("tasks", marker, Guid.Empty);
     }
 

@@ -69,6 +69,10 @@ public sealed class AccountingApp : WebApplicationFactory<AccountingOptions>
 
     public Task<ConsumeOutcome[]> DeliverAsync(params EventEnvelope[] events) => DeliverAsync(events, 1);
 
+    /// <summary>One delivery attempt of one event, whatever becomes of it.</summary>
+    public Task<ConsumeOutcome> ConsumeAsync(EventEnvelope e, int attempt) =>
+        Services.GetRequiredService<EventConsumer<AccountingDb>>().ConsumeAsync(e.Encode(), attempt, TestContext.Current.CancellationToken);
+
     /// <summary>Delivers each event until it is handled (or a duplicate), counting attempts as a broker's retry does.</summary>
     public async Task DeliverWithRetriesAsync(IEnumerable<EventEnvelope> events)
     {

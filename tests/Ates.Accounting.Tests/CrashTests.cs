@@ -24,7 +24,7 @@ public sealed class CrashTests(PostgresFixture postgres) : IClassFixture<Postgre
     {
         var database = provider == "sqlite"
             ? $"sqlite:{Path.Combine(_folder, "accounting.db")}"
-            : $"postgres:{postgres.ConnectionString(await postgres.CreateUniqueDatabaseAsync("accounting", Ct))}";
+            : $"postgres:{await postgres.CreateUniqueDatabaseAsync("accounting", Ct)}";
         var mail = Path.Combine(_folder, "mail");
         var script = new ScriptedDay();
         var scriptFile = Path.Combine(_folder, "script.json");

@@ -105,8 +105,8 @@ public sealed class DayTests : IAsyncLifetime
 
         await using var second = PricedApp();
         var random = new Random(20260303);
-        // Within a day anything goes: completions before creations, assignments before the user exists, the marker
-        // first. Across days, a day's marker arrives before the next day's task events (the documented assumption).
+        // Anything goes: completions before creations, assignments before the user exists, the marker first, and
+        // (below) day 2's events before day 1's marker.
         var day1 = Shuffle(random, [.. _script.Users, .. _script.Day1Tasks, _script.Day1Marker]);
         // Whatever the shuffle did: T1's completion comes first of all, W1's user.created last of day 1.
         var t1Completed = _script.Day1Tasks.Single(e => e.Type == "task.completed" && e.PartitionKey == T1.ToString());
@@ -115,8 +115,12 @@ public sealed class DayTests : IAsyncLifetime
         day1.Remove(w1Created);
         day1 = [t1Completed, .. day1, w1Created];
         var day2 = Shuffle(random, [.. _script.Day2Tasks, _script.Day2Marker]);
-        // Every event is delivered again later, day 1's copies mixed into day 2's deliveries.
-        List<EventEnvelope> deliveries = [.. day1, .. Interleave(random, Shuffle(random, day1), day2), .. Shuffle(random, day2)];
+        // Day 1's marker goes last of day 1; day 2's task events come before it. Every event is delivered again later,
+        // day 1's copies mixed into day 2's deliveries.
+        day1.Remove(_script.Day1Marker);
+        day2.Remove(_script.Day2Marker);
+        List<EventEnvelope> deliveries = [.. day1, .. day2, _script.Day1Marker, _script.Day2Marker,
+            .. Interleave(random, Shuffle(random, [.. day1, _script.Day1Marker]), day2), .. Shuffle(random, day2)];
 
         var outcomes = await second.DeliverAsync(deliveries, batch: 3);
         Assert.Equal(_script.InOrder.Count(), outcomes.Count(o => o == ConsumeOutcome.Handled));
@@ -129,8 +133,7 @@ public sealed class DayTests : IAsyncLifetime
         await _app.DeliverAsync(_script.InOrder.ToArray());
         var expected = await _app.EndStateAsync();
 
-        // One consumer transaction sees day 1's marker, closes day 1 and posts day 2's events into the next day: what
-        // it remembers of the open day and the markers (BillingDays, per scope) must follow the close.
+        // One consumer transaction has both days' events and markers; after its commit both days close, in order.
         await using var batched = PricedApp();
         var all = _script.InOrder.ToList();
         var outcomes = await batched.DeliverAsync(all, batch: all.Count);

@@ -71,17 +71,29 @@ public sealed class RuleTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Posting.SignedAmount(TransactionKind.Reward, amount));
 
     [Fact]
-    public void A_task_event_belongs_to_the_open_day_unless_a_known_marker_says_it_came_after()
+    public void A_movement_belongs_to_the_day_Tasks_wrote_its_event_in_unless_that_day_is_closed()
     {
-        var markers = new Dictionary<DateOnly, DayMarker>();
-        Assert.Equal(D, DayRule.DayOf(100, D, markers));
-        markers[D] = new DayMarker { Day = D, PreviousSequence = 10, LastSequence = 50, TaskEvents = 38 };
-        Assert.Equal(D, DayRule.DayOf(50, D, markers));
-        Assert.Equal(D, DayRule.DayOf(3, D, markers)); // late from an earlier day: the open day
-        Assert.Equal(D.AddDays(1), DayRule.DayOf(51, D, markers));
-        markers[D.AddDays(1)] = new DayMarker { Day = D.AddDays(1), PreviousSequence = 50, LastSequence = 70, TaskEvents = 20 };
-        Assert.Equal(D.AddDays(1), DayRule.DayOf(70, D, markers));
-        Assert.Equal(D.AddDays(2), DayRule.DayOf(71, D, markers));
+        Assert.Equal(D.AddDays(1), DayRule.PostingDay(billingDay: D.AddDays(1), dayOfEventTime: D, openDay: D)); // ahead of D's marker
+        Assert.Equal(D, DayRule.PostingDay(D, D, openDay: D));
+        Assert.Equal(D, DayRule.PostingDay(D.AddDays(-1), D, openDay: D)); // late for a day closed by hand: the open day
+        Assert.Equal(D.AddDays(2), DayRule.PostingDay(null, dayOfEventTime: D.AddDays(2), openDay: D)); // v1: by its time
+        Assert.Equal(D, DayRule.PostingDay(null, dayOfEventTime: D.AddDays(-3), openDay: D));
+    }
+
+    [Fact]
+    public void The_open_day_closes_by_its_own_marker_or_by_a_later_one_that_leaves_no_event_between()
+    {
+        DayMarker Marker(DateOnly day, long previous, long last) => new() { Day = day, PreviousSequence = previous, LastSequence = last, TaskEvents = last - previous };
+        var own = Marker(D, 10, 50);
+        var next = Marker(D.AddDays(1), 50, 70);
+        Assert.Null(DayRule.MarkerToClose(D, [], coveredUpTo: 10));
+        Assert.Same(own, DayRule.MarkerToClose(D, [next, own], coveredUpTo: 10));
+        // D+1's marker came before D's: D waits for its own, whatever D+1's says.
+        Assert.Null(DayRule.MarkerToClose(D, [next], coveredUpTo: 10));
+        // Tasks' first day came after the open day: its first marker starts where the known ones end.
+        Assert.Same(next, DayRule.MarkerToClose(D, [next], coveredUpTo: 50));
+        var first = Marker(D.AddDays(2), 0, 20);
+        Assert.Same(first, DayRule.MarkerToClose(D, [first], coveredUpTo: 0));
     }
 
     [Fact]

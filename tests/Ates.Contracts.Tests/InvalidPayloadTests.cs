@@ -30,7 +30,7 @@ public class InvalidPayloadTests
             Refused("user.created", 1, Json<UserCreated>(o => o["entity_version"] = 1.5)));
         Assert.Equal(
             ["task_id: must be a string, got 42"],
-            Refused("task.completed", 1, Json<TaskCompleted>(o => o["task_id"] = 42)));
+            Refused("task.completed", 2, Json<TaskCompleted>(o => o["task_id"] = 42)));
         Assert.Equal(
             ["title: must be a string, got null"],
             Refused("task.created", 2, Json<TaskCreated>(o => o["title"] = null)));
@@ -44,7 +44,7 @@ public class InvalidPayloadTests
             Refused("user.created", 1, Json<UserCreated>(o => o["role"] = "boss")));
         Assert.Equal(
             ["reason: must be one of created, shuffle, assignee_left, got \"AssigneeLeft\""],
-            Refused("task.assigned", 1, Json<TaskAssigned>(o => o["reason"] = "AssigneeLeft")));
+            Refused("task.assigned", 2, Json<TaskAssigned>(o => o["reason"] = "AssigneeLeft")));
     }
 
     [Theory]
@@ -146,7 +146,7 @@ public class InvalidPayloadTests
     {
         Assert.Equal(
             [$"task_id: must be a UUID like 0b9e6c2e-4b1d-4c55-9d7e-2f1c3a5b7d90, got \"{id}\""],
-            Refused("task.completed", 1, Json<TaskCompleted>(o => o["task_id"] = id)));
+            Refused("task.completed", 2, Json<TaskCompleted>(o => o["task_id"] = id)));
     }
 
     [Theory]
@@ -158,7 +158,7 @@ public class InvalidPayloadTests
     {
         Assert.Equal(
             [$"completed_at: must be a date and time with an offset (RFC 3339) like 2026-03-03T16:20:00+00:00, got \"{time}\""],
-            Refused("task.completed", 1, Json<TaskCompleted>(o => o["completed_at"] = time)));
+            Refused("task.completed", 2, Json<TaskCompleted>(o => o["completed_at"] = time)));
     }
 
     [Theory]
@@ -206,13 +206,13 @@ public class InvalidPayloadTests
     public void A_first_assignment_has_no_previous_assignee_and_a_reassignment_has_one()
     {
         const string Rule = "data: previous_assignee_id must be null when reason is created, and a user id when reason is shuffle or assignee_left";
-        Assert.True(Registry.Validate("task.assigned", 1, Json<TaskAssigned>(o =>
+        Assert.True(Registry.Validate("task.assigned", 2, Json<TaskAssigned>(o =>
         {
             o["reason"] = "created";
             o["previous_assignee_id"] = null;
         })).IsValid);
-        Assert.Equal([Rule], Refused("task.assigned", 1, Json<TaskAssigned>(o => o["reason"] = "created")));
-        Assert.Equal([Rule], Refused("task.assigned", 1, Json<TaskAssigned>(o => o["previous_assignee_id"] = null)));
+        Assert.Equal([Rule], Refused("task.assigned", 2, Json<TaskAssigned>(o => o["reason"] = "created")));
+        Assert.Equal([Rule], Refused("task.assigned", 2, Json<TaskAssigned>(o => o["previous_assignee_id"] = null)));
     }
 
     [Fact]

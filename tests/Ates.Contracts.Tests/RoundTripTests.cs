@@ -50,10 +50,10 @@ public class RoundTripTests
             """{"transaction_id":"e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b","account_id":"7b0e2a9c-4f1d-4a3e-9c55-1d2f3a4b5c6d","kind":"assign_fee","amount":-17,"task_id":"0b9e6c2e-4b1d-4c55-9d7e-2f1c3a5b7d90","day":"2026-03-03"}""",
             Registry.Serialize(ByName[nameof(TransactionApplied)]));
         Assert.Equal(
-            """{"task_id":"0b9e6c2e-4b1d-4c55-9d7e-2f1c3a5b7d90","assignee_id":"c3d9e8f1-2a4b-4c6d-8e0f-1a2b3c4d5e6f","previous_assignee_id":"7b0e2a9c-4f1d-4a3e-9c55-1d2f3a4b5c6d","reason":"assignee_left"}""",
+            """{"task_id":"0b9e6c2e-4b1d-4c55-9d7e-2f1c3a5b7d90","assignee_id":"c3d9e8f1-2a4b-4c6d-8e0f-1a2b3c4d5e6f","previous_assignee_id":"7b0e2a9c-4f1d-4a3e-9c55-1d2f3a4b5c6d","reason":"assignee_left","billing_day":"2026-03-03"}""",
             Registry.Serialize(ByName[nameof(TaskAssigned)]));
         Assert.Equal(
-            """{"task_id":"0b9e6c2e-4b1d-4c55-9d7e-2f1c3a5b7d90","assignee_id":"c3d9e8f1-2a4b-4c6d-8e0f-1a2b3c4d5e6f","completed_at":"2026-03-03T19:20:05+03:00"}""",
+            """{"task_id":"0b9e6c2e-4b1d-4c55-9d7e-2f1c3a5b7d90","assignee_id":"c3d9e8f1-2a4b-4c6d-8e0f-1a2b3c4d5e6f","completed_at":"2026-03-03T19:20:05+03:00","billing_day":"2026-03-03"}""",
             Registry.Serialize(ByName[nameof(TaskCompleted)]));
         Assert.Equal(
             """{"day":"2026-03-03","last_sequence":1042,"previous_sequence":980,"task_events":61}""",

@@ -2,7 +2,7 @@ using static Ates.Contracts.Tests.Samples;
 
 namespace Ates.Contracts.Tests;
 
-/// <summary>Consumers of task.created get <see cref="TaskCreated"/> (v2) whichever version was published.</summary>
+/// <summary>Consumers get the newest record of an event whichever version was published.</summary>
 public class UpcastTests
 {
     [Theory]
@@ -37,5 +37,23 @@ public class UpcastTests
 
         Assert.Equal(fromV2, fromV1);
         Assert.Equal(Registry.LatestRecordType("task.created"), fromV1.GetType());
+    }
+
+    [Fact]
+    public void A_v1_assignment_or_completion_is_read_with_no_billing_day()
+    {
+        var assigned = Assert.IsType<TaskAssigned>(Registry.Read("task.assigned", 1, Json<TaskAssignedV1>()));
+        Assert.Equal(ByName[nameof(TaskAssigned)], assigned with { BillingDay = Day });
+        Assert.Null(assigned.BillingDay);
+        var completed = Assert.IsType<TaskCompleted>(Registry.Read("task.completed", 1, Json<TaskCompletedV1>()));
+        Assert.Equal(ByName[nameof(TaskCompleted)], completed with { BillingDay = Day });
+        Assert.Null(completed.BillingDay);
+    }
+
+    [Fact]
+    public void A_v2_assignment_or_completion_must_name_its_billing_day()
+    {
+        Assert.False(Registry.Validate("task.assigned", 2, Json<TaskAssigned>(o => o.Remove("billing_day"))).IsValid);
+        Assert.False(Registry.Validate("task.completed", 2, Json<TaskCompleted>(o => o["billing_day"] = "2026-03-03T00:00:00Z")).IsValid);
     }
 }

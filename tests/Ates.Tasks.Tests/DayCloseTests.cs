@@ -52,6 +52,9 @@ public sealed class DayCloseTests
         Assert.Equal(6, ofMarch3.Count);
         Assert.All(ofMarch3, e => Assert.True(e.OccurredAt < midnight.UtcDateTime));
         Assert.All(taskEvents.Except(ofMarch3), e => Assert.True(e.OccurredAt >= midnight.UtcDateTime && e.Sequence > marker.LastSequence));
+        // Each assignment names the billing day whose marker counts it.
+        Assert.All(ofMarch3.Where(e => e.Type == "task.assigned"), e => Assert.Equal(March3, Data<TaskAssigned>(e).BillingDay));
+        Assert.All(taskEvents.Except(ofMarch3).Where(e => e.Type == "task.assigned"), e => Assert.Equal(March3.AddDays(1), Data<TaskAssigned>(e).BillingDay));
 
         // A second close of the same moment closes nothing.
         await using (var scope = system.Tasks.Services.CreateAsyncScope())
@@ -70,6 +73,12 @@ public sealed class DayCloseTests
             (next.Day, next.PreviousSequence, next.TaskEvents, next.LastSequence));
         var open = await AssertStatusAsync(await accountant.GetAsync("/api/days/open", Ct), 200);
         Assert.Equal("2026-03-05", open.GetProperty("day").GetString());
+
+        // 4 March was closed early: what is written on it from now on belongs to 5 March, and its marker will count it.
+        await CreateTasksAsync(api, 1, "After the early close");
+        var late = (await system.EventsAsync()).Last(e => e.Type == "task.assigned");
+        Assert.Equal((new DateOnly(2026, 3, 5), new DateOnly(2026, 3, 4)),
+            (Data<TaskAssigned>(late).BillingDay, DateOnly.FromDateTime(late.OccurredAt)));
     }
 
     [Fact]

@@ -20,8 +20,11 @@ public sealed record DaySummary(DateOnly Day, decimal ManagementEarnings, decima
 /// <summary>Management earnings (fees minus rewards) of the open day so far, and of every closed day, newest first.</summary>
 public sealed record Earnings(DateOnly Today, decimal ManagementEarningsToday, IReadOnlyList<DaySummary> Days);
 
-/// <summary>What the pages and the API read. Balances are sums of ledger entries.</summary>
-public sealed class AccountQueries(AccountingDb db, BillingDays days)
+/// <summary>
+/// What the pages and the API read. A balance is the last closed day's closing balance plus the entries of the days
+/// since: what summing every entry would give, at a cost that does not grow with the ledger's history.
+/// </summary>
+public sealed class AccountQueries(AccountingDb db, BillingCalendar calendar)
 {
     public static string KindName(TransactionKind kind) => kind switch
     {
@@ -32,13 +35,25 @@ public sealed class AccountQueries(AccountingDb db, BillingDays days)
 
     public Task<bool> ExistsAsync(Guid id, CancellationToken ct) => db.Accounts.AnyAsync(a => a.Id == id && a.Id != Account.CompanyId, ct);
 
-    public async Task<DateOnly> TodayAsync(CancellationToken ct) => (await days.OpenDayAsync(ct)).Day;
+    public async Task<DateOnly> TodayAsync(CancellationToken ct) => (await BillingDays.OpenDayAsync(db, calendar, ct)).Day;
+
+    /// <summary>Balances of the given accounts (every popug's when null), from the last close on.</summary>
+    async Task<Dictionary<Guid, decimal>> BalancesAsync(Guid? account, CancellationToken ct)
+    {
+        var lastClosed = await db.Days.Where(d => d.IsClosed).MaxAsync(d => (DateOnly?)d.Day, ct) ?? DateOnly.MinValue;
+        var closing = await db.DayAccounts.Where(a => a.Day == lastClosed && (account == null || a.AccountId == account))
+            .ToDictionaryAsync(a => a.AccountId, a => a.Closing, ct);
+        var since = await db.Entries.Where(e => e.Day > lastClosed && e.AccountId != Account.CompanyId && (account == null || e.AccountId == account))
+            .GroupBy(e => e.AccountId).Select(g => new { g.Key, Sum = g.Sum(e => e.Amount) }).ToDictionaryAsync(x => x.Key, x => x.Sum, ct);
+        foreach (var (id, sum) in since) closing[id] = closing.GetValueOrDefault(id) + sum;
+        return closing;
+    }
 
     public async Task<AccountView> AccountAsync(Guid id, CancellationToken ct)
     {
         var today = await TodayAsync(ct);
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
-        var balance = await db.Entries.Where(e => e.AccountId == id).SumAsync(e => e.Amount, ct);
+        var balance = (await BalancesAsync(id, ct)).GetValueOrDefault(id);
         var earnedToday = await db.Entries.Where(e => e.AccountId == id && e.Day == today && e.Kind != TransactionKind.Payout).SumAsync(e => e.Amount, ct);
         var log = await (from t in db.Transactions
                          where t.AccountId == id
@@ -53,8 +68,7 @@ public sealed class AccountQueries(AccountingDb db, BillingDays days)
 
     public async Task<IReadOnlyList<AccountSummary>> AccountsAsync(CancellationToken ct)
     {
-        var balances = await db.Entries.GroupBy(e => e.AccountId).Select(g => new { g.Key, Sum = g.Sum(e => e.Amount) })
-            .ToDictionaryAsync(x => x.Key, x => x.Sum, ct);
+        var balances = await BalancesAsync(null, ct);
         var accounts = await (from a in db.Accounts
                               where a.Id != Account.CompanyId
                               join u in db.Users on a.Id equals u.Id into users

@@ -15,7 +15,6 @@ public sealed class AccountingDb(DbContextOptions<AccountingDb> options) : DbCon
     public DbSet<LedgerTransaction> Transactions => Set<LedgerTransaction>();
     public DbSet<LedgerEntry> Entries => Set<LedgerEntry>();
     public DbSet<BillableTask> Tasks => Set<BillableTask>();
-    public DbSet<ProcessedTaskEvent> TaskEvents => Set<ProcessedTaskEvent>();
     public DbSet<BillingDay> Days => Set<BillingDay>();
     public DbSet<DayAccount> DayAccounts => Set<DayAccount>();
     public DbSet<DayMarker> Markers => Set<DayMarker>();
@@ -57,13 +56,8 @@ public sealed class AccountingDb(DbContextOptions<AccountingDb> options) : DbCon
             e.Property(t => t.Id).ValueGeneratedNever();
             e.Property(t => t.AssignFee).HasPrecision(18, 2);
             e.Property(t => t.Reward).HasPrecision(18, 2);
-        });
-        model.Entity<ProcessedTaskEvent>(e =>
-        {
-            e.ToTable("task_events");
-            e.HasKey(x => x.EventId);
-            e.HasIndex(x => x.Sequence);
-            e.Property(x => x.Type).HasMaxLength(50);
+            // Two instances applying two snapshots of one task at once: the later commit fails instead of the older winning.
+            e.Property(t => t.EntityVersion).IsConcurrencyToken();
         });
         model.Entity<BillingDay>(e =>
         {

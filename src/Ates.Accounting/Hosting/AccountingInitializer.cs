@@ -1,4 +1,5 @@
 using Ates.Accounting.Billing;
+using Ates.Accounting.Billing.ClosingDay;
 using Ates.Accounting.Data;
 using Ates.Accounting.Ledger;
 using Ates.ServiceDefaults.Hosting;
@@ -37,10 +38,10 @@ public sealed class AccountingInitializer(IServiceProvider services) : IHostedSe
         var db = scope.ServiceProvider.GetRequiredService<AccountingDb>();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await scope.ServiceProvider.GetRequiredService<LedgerBook>().EnsureAccountAsync(Account.CompanyId, ct);
-        var days = scope.ServiceProvider.GetRequiredService<BillingDays>();
-        await days.OpenDayAsync(ct);
+        await CloseGuard.HoldAloneAsync(db, ct);
+        await BillingDays.OpenDayAsync(db, scope.ServiceProvider.GetRequiredService<BillingCalendar>(), ct);
         await db.SaveChangesAsync(ct);
-        await days.CloseWhatIsDueAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<DayCloser>().CloseWhatIsDueAsync(ct);
         await tx.CommitAsync(ct);
     }
 

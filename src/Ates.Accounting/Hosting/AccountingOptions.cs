@@ -11,6 +11,9 @@ public sealed class AccountingOptions : ServiceOptions
     public string TimeZone { get; set; } = "UTC";
 
     public MailOptions Mail { get; set; } = new();
+
+    /// <summary>How often Accounting looks for a day to close besides after each commit that may complete one.</summary>
+    public TimeSpan DayCloseCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>SMTP when <see cref="Host"/> is set; otherwise .eml files in <see cref="PickupFolder"/>.</summary>

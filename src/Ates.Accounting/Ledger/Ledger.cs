@@ -11,12 +11,11 @@ namespace Ates.Accounting.Ledger;
 public sealed class LedgerBook(AccountingDb db, IOutbox outbox, BillingCalendar clock)
 {
     /// <summary>
-    /// Posts <paramref name="amount"/> (positive; its sign comes from <paramref name="kind"/>) to the popug's account.
-    /// <paramref name="openDay"/> is the open billing day, touched so that a posting and a close of that day by
-    /// another instance cannot both commit.
+    /// Posts <paramref name="amount"/> (positive; its sign comes from <paramref name="kind"/>) to the popug's account,
+    /// into billing day <paramref name="day"/> (an open one: see <see cref="BillingDays.PostingDayAsync"/>).
     /// </summary>
     public async Task<LedgerTransaction> PostAsync(string key, TransactionKind kind, Guid accountId, decimal amount, Guid? taskId,
-        DateOnly day, BillingDay openDay, CancellationToken ct)
+        DateOnly day, CancellationToken ct)
     {
         await EnsureAccountAsync(accountId, ct);
         var transaction = new LedgerTransaction
@@ -33,7 +32,6 @@ public sealed class LedgerBook(AccountingDb db, IOutbox outbox, BillingCalendar 
         var (popug, company) = Posting.Entries(transaction);
         db.Transactions.Add(transaction);
         db.Entries.AddRange(popug, company);
-        openDay.Version++;
         outbox.Add(new TransactionApplied(transaction.Id, accountId, kind, transaction.Amount, taskId, day), accountId.ToString());
         return transaction;
     }

@@ -23,10 +23,3 @@ public sealed class BillableTask
     }
 }
 
-/// <summary>A task event Accounting has processed, by its producer's sequence: what a day close counts.</summary>
-public sealed class ProcessedTaskEvent
-{
-    public Guid EventId { get; set; }
-    public long Sequence { get; set; }
-    public required string Type { get; set; }
-}

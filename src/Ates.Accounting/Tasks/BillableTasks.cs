@@ -6,9 +6,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Ates.Accounting.Tasks;
 
 /// <summary>
-/// Accounting's tasks within one scope (a consumer batch): each looked up once, and priced on first sight. Callers hold
-/// the open day's lock (BillingDays.LockOpenDayAsync), under which only this scope adds tasks, so a task looked for and
-/// not found stays absent until the scope adds it.
+/// Accounting's tasks within one scope (a consumer batch): each looked up once, and priced on first sight. Should
+/// another instance add a task this scope looked for and did not find, the two inserts collide on the key and the
+/// later batch is handled again one event at a time, finding the task and its prices.
 /// </summary>
 public sealed class BillableTasks(AccountingDb db, IPriceSource prices, BillingCalendar clock)
 {

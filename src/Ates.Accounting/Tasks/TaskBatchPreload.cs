@@ -1,4 +1,3 @@
-using Ates.Accounting.Billing;
 using Ates.Accounting.Data;
 using Ates.Contracts;
 using Ates.Messaging.Inbox;
@@ -8,10 +7,9 @@ namespace Ates.Accounting.Tasks;
 
 /// <summary>
 /// Loads, once per consumer batch, the tasks, accounts and users its task events will look up: three queries instead of
-/// up to three per event, which were a quarter of Accounting's CPU at 100 000 tasks (docs/benchmarks.md). It takes the
-/// open day's lock first, as every task event handler does, so nothing it reads can change before the batch commits.
+/// up to three per event, which were a quarter of Accounting's CPU at 100 000 tasks (docs/benchmarks.md).
 /// </summary>
-public sealed class TaskBatchPreload(AccountingDb db, BillingDays days, BillableTasks billableTasks) : IBatchPreload
+public sealed class TaskBatchPreload(AccountingDb db, BillableTasks billableTasks) : IBatchPreload
 {
     public async Task LoadAsync(IReadOnlyList<object> events, CancellationToken ct)
     {
@@ -29,7 +27,6 @@ public sealed class TaskBatchPreload(AccountingDb db, BillingDays days, Billable
         }
         if (tasks.Count == 0) return;
 
-        await days.LockOpenDayAsync(ct);
         await billableTasks.LoadAsync(tasks, ct);
         if (popugs.Count == 0) return;
         // Tracked, so the handlers' FindAsync answers from memory.

@@ -1,14 +1,17 @@
-using Ates.Accounting.Billing;
-using Ates.Accounting.Ledger;
 using Ates.Accounting.Data;
+using Ates.Accounting.Ledger;
 using Ates.Contracts;
 using Ates.Messaging.Inbox;
 using Ates.ServiceDefaults.Users;
 
 namespace Ates.Accounting.Users;
 
-/// <summary>Keeps the users replica, and opens an account for everyone who can be assigned tasks.</summary>
-public sealed class UserEventHandlers(UserReplica<AccountingDb> replica, LedgerBook ledger, BillingDays days)
+/// <summary>
+/// Keeps the users replica, and opens an account for everyone who can be assigned tasks. Two instances applying two
+/// snapshots of one user at once cannot let the older win: the entity version is the row's concurrency token, so the
+/// later commit fails and its batch is handled again one event at a time, against the newer snapshot.
+/// </summary>
+public sealed class UserEventHandlers(UserReplica<AccountingDb> replica, LedgerBook ledger)
     : IEventHandler<UserCreated>, IEventHandler<UserUpdated>
 {
     public Task HandleAsync(UserCreated e, EventContext context, CancellationToken ct) => ApplyAsync(e, ct);
@@ -17,9 +20,6 @@ public sealed class UserEventHandlers(UserReplica<AccountingDb> replica, LedgerB
 
     async Task ApplyAsync(IUserSnapshot snapshot, CancellationToken ct)
     {
-        // In turn with every other writer (see BillingDays.LockOpenDayAsync): two instances applying two snapshots of
-        // one user at once would otherwise let the older overwrite the newer.
-        await days.LockOpenDayAsync(ct);
         if (await replica.ApplyAsync(snapshot, ct) is { After: var user } && CanBeAssigned(user))
             await ledger.EnsureAccountAsync(user.Id, ct);
     }

@@ -175,13 +175,31 @@ public sealed class EventConsumer<TDb>(
             {
                 var context = new EventContext(envelope.Id, envelope.Source, envelope.Type, envelope.Version, envelope.Time, envelope.Sequence, envelope.PartitionKey);
                 await handle(scope.ServiceProvider, @event, context, ct);
-                // Saved after each handler, so the next one sees its changes as it would one by one.
-                await db.SaveChangesAsync(ct);
+                // Saved after each handler (unless the service turned it off), so the next one's queries see its changes.
+                if (options.SaveAfterEachHandler) await db.SaveChangesAsync(ct);
             }
             outcomes[index] = ConsumeOutcome.Handled;
         }
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        await AfterCommitAsync(scope.ServiceProvider, fresh.Select(f => f.Event.Event).ToList(), ct);
         return outcomes;
+    }
+
+    async Task AfterCommitAsync(IServiceProvider services, IReadOnlyList<object> events, CancellationToken ct)
+    {
+        foreach (var hook in services.GetServices<IBatchCommitted>())
+        {
+            try
+            {
+                await hook.CommittedAsync(events, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // The batch is committed: it must not be handled again for this. The hook runs again later.
+                log.LogWarning(e, "{Service}: {Hook} failed after a batch of {Count} committed", options.Service, hook.GetType().Name, events.Count);
+            }
+        }
     }
 
     async Task<bool> SeenAsync(Guid eventId, CancellationToken ct)

@@ -8,14 +8,18 @@ namespace Ates.Messaging.Outbox;
 /// <summary>Writes events into the service's own database; they commit with the caller's SaveChanges.</summary>
 public interface IOutbox
 {
-    /// <summary>Validates the event against its schema and stages it. Nothing is sent until the transaction commits.</summary>
-    void Add(object @event, string partitionKey);
+    /// <summary>
+    /// Validates the event against its schema and stages it. Nothing is sent until the transaction commits.
+    /// <paramref name="occurredAt"/> is the event's time (now when null): a producer that decided something by the
+    /// same instant (the billing day of a task event) passes it, so the two cannot straddle a midnight.
+    /// </summary>
+    void Add(object @event, string partitionKey, DateTimeOffset? occurredAt = null);
 }
 
 public sealed class Outbox<TDb>(TDb db, EventRegistry registry, TimeProvider time, MessagingOptions options) : IOutbox
     where TDb : DbContext
 {
-    public void Add(object @event, string partitionKey)
+    public void Add(object @event, string partitionKey, DateTimeOffset? occurredAt = null)
     {
         var descriptor = registry.Describe(@event.GetType());
         if (descriptor.Producer != options.Service)
@@ -28,14 +32,14 @@ public sealed class Outbox<TDb>(TDb db, EventRegistry registry, TimeProvider tim
 
         db.Set<OutboxMessage>().Add(new OutboxMessage
         {
-            EventId = Guid.CreateVersion7(time.GetUtcNow()),
+            EventId = Guid.CreateVersion7(occurredAt ?? time.GetUtcNow()),
             Type = descriptor.Type,
             Version = descriptor.Version,
             DataSchema = EventEnvelope.DataSchemaOf(descriptor.SchemaPath),
             PartitionKey = partitionKey,
             TraceParent = Activity.Current?.Id,
             Data = data,
-            OccurredAt = time.GetUtcNow().UtcDateTime,
+            OccurredAt = (occurredAt ?? time.GetUtcNow()).UtcDateTime,
         });
     }
 }

@@ -20,7 +20,14 @@ public sealed class BillingCalendar(TimeZoneInfo zone, TimeProvider time)
     /// The billing day money is posted into now: today, or, once today was closed early (by hand), the day after the
     /// last closed one.
     /// </summary>
-    public DateOnly CurrentDay(DateOnly? lastClosed) => lastClosed is { } last && last >= Today ? last.AddDays(1) : Today;
+    public DateOnly CurrentDay(DateOnly? lastClosed) => CurrentDay(lastClosed, time.GetUtcNow());
+
+    /// <summary>The billing day money is posted into at <paramref name="instant"/> (see <see cref="CurrentDay(DateOnly?)"/>).</summary>
+    public DateOnly CurrentDay(DateOnly? lastClosed, DateTimeOffset instant)
+    {
+        var day = DayOf(instant);
+        return lastClosed is { } last && last >= day ? last.AddDays(1) : day;
+    }
 
     public DateOnly DayOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);
 

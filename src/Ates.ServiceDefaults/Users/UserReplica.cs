@@ -56,6 +56,8 @@ public static class UserReplicaModel
             e.ToTable("users");
             e.HasKey(u => u.Id);
             e.Property(u => u.Id).ValueGeneratedNever();
+            // Two instances applying two snapshots of one user at once: the later commit fails instead of the older winning.
+            e.Property(u => u.EntityVersion).IsConcurrencyToken();
             e.Property(u => u.Role).HasConversion<string>().HasMaxLength(20);
             e.Property(u => u.Status).HasConversion<string>().HasMaxLength(20);
             e.Ignore(u => u.IsPlaceholder);

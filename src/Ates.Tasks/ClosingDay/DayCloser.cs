@@ -29,13 +29,18 @@ public sealed class DayCloser(TasksDb db, IOutbox outbox, TimeProvider time, Bil
         }
     }
 
-    /// <summary>Closes the open day now, with every task event written so far (an admin's or accountant's request).</summary>
+    /// <summary>
+    /// Closes the open day now, with every task event of it written so far (an admin's or accountant's request). Its
+    /// events are those written before its end, as every task event's billing day says (TaskLog.BillingDayAsync): if
+    /// the day has already ended and the schedule has not closed it yet, the events since midnight stay in the next.
+    /// </summary>
     public async Task<ClosedDay> CloseOpenDayNowAsync(Guid requestedBy, CancellationToken ct)
     {
         while (true)
         {
             // Another close may win the race for this day; then the next open day is the one to close.
-            if (await CloseAsync(await OpenDayAsync(ct), cutoff: null, $"by hand: {requestedBy}", ct) is { } day) return day;
+            var open = await OpenDayAsync(ct);
+            if (await CloseAsync(open, days.EndOf(open), $"by hand: {requestedBy}", ct) is { } day) return day;
         }
     }
 
@@ -53,17 +58,17 @@ public sealed class DayCloser(TasksDb db, IOutbox outbox, TimeProvider time, Bil
 
     /// <summary>
     /// Closes <paramref name="day"/> if it is still the open day: its task events are those after the previous close
-    /// that occurred before <paramref name="cutoff"/> (all so far when null). Null when someone closed it first.
+    /// that occurred before <paramref name="cutoff"/>, its end. Null when someone closed it first.
     /// </summary>
-    async Task<ClosedDay?> CloseAsync(DateOnly day, DateTimeOffset? cutoff, string trigger, CancellationToken ct)
+    async Task<ClosedDay?> CloseAsync(DateOnly day, DateTimeOffset cutoff, string trigger, CancellationToken ct)
     {
         await using var transaction = await db.BeginTaskWriteAsync(ct);
         if (await OpenDayAsync(ct) != day) return null;
 
         var previous = await db.ClosedDays.MaxAsync(d => (long?)d.LastSequence, ct) ?? 0;
         var after = TaskEvents().Where(m => m.Sequence > previous);
-        var ofTheDay = cutoff is { } end ? after.Where(m => m.OccurredAt < end.UtcDateTime) : after;
-        var last = await ofTheDay.MaxAsync(m => (long?)m.Sequence, ct) ?? previous;
+        var end = cutoff.UtcDateTime;
+        var last = await after.Where(m => m.OccurredAt < end).MaxAsync(m => (long?)m.Sequence, ct) ?? previous;
         var count = await after.LongCountAsync(m => m.Sequence <= last, ct);
 
         var closed = new ClosedDay

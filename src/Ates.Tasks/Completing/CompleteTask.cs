@@ -7,7 +7,7 @@ using Ates.Tasks.Domain;
 namespace Ates.Tasks.Completing;
 
 /// <summary>The assignee marks their task done: task.completed, which Accounting turns into the reward.</summary>
-public sealed class CompleteTask(TasksDb db, IOutbox outbox, TimeProvider time)
+public sealed class CompleteTask(TasksDb db, IOutbox outbox, TimeProvider time, BillingCalendar calendar)
 {
     public async Task<Outcome<PopugTask>> RunAsync(Guid id, Guid by, CancellationToken ct)
     {
@@ -24,7 +24,7 @@ public sealed class CompleteTask(TasksDb db, IOutbox outbox, TimeProvider time)
                 return new Refusal(StatusCodes.Status403Forbidden, "Not your task",
                     "Only the popug the task is assigned to can mark it done.");
         }
-        outbox.Add(new TaskCompleted(task.Id, task.AssigneeId, now), task.Id.ToString());
+        outbox.Add(new TaskCompleted(task.Id, task.AssigneeId, now, await db.BillingDayAsync(calendar, now, ct)), task.Id.ToString(), now);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return task;

@@ -13,7 +13,7 @@ public sealed record TaskInput(string? Title, string? JiraId, string? Descriptio
 /// Anyone creates a task; it goes at once to a random eligible popug. Stored with task.created (v2) and
 /// task.assigned (reason created) in one transaction — or, with nobody to assign, not at all.
 /// </summary>
-public sealed class CreateTask(TasksDb db, IOutbox outbox, TimeProvider time, IRandomPick random)
+public sealed class CreateTask(TasksDb db, IOutbox outbox, TimeProvider time, BillingCalendar calendar, IRandomPick random)
 {
     public static readonly Refusal NobodyToAssign = new(StatusCodes.Status409Conflict, "Nobody to assign the task to",
         "A task is always assigned, and there is no active popug who is neither an admin nor a manager. Nothing was stored.");
@@ -30,8 +30,9 @@ public sealed class CreateTask(TasksDb db, IOutbox outbox, TimeProvider time, IR
         var task = PopugTask.Create(Guid.CreateVersion7(now), text, assignee, createdBy, now);
         db.Tasks.Add(task);
         var key = task.Id.ToString();
-        outbox.Add(new TaskCreated(task.Id, task.Title, task.JiraId, task.Description, task.EntityVersion), key);
-        outbox.Add(new TaskAssigned(task.Id, assignee, PreviousAssigneeId: null, AssignmentReason.Created), key);
+        var day = await db.BillingDayAsync(calendar, now, ct);
+        outbox.Add(new TaskCreated(task.Id, task.Title, task.JiraId, task.Description, task.EntityVersion), key, now);
+        outbox.Add(new TaskAssigned(task.Id, assignee, PreviousAssigneeId: null, AssignmentReason.Created, day), key, now);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return task;

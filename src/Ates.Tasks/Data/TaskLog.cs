@@ -1,3 +1,4 @@
+using Ates.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -22,6 +23,14 @@ public static class TaskLog
         await db.LockTaskLogAsync(ct);
         return transaction;
     }
+
+    /// <summary>
+    /// The billing day of a task event written at <paramref name="now"/>: its day, or the day after the last closed one
+    /// when that day was closed early. Under the task log lock no close comes between this and the commit, so the day
+    /// agrees with the marker that will count the event (DayCloser counts a day's events by the same instant).
+    /// </summary>
+    public static async Task<DateOnly> BillingDayAsync(this TasksDb db, BillingCalendar calendar, DateTimeOffset now, CancellationToken ct) =>
+        calendar.CurrentDay(await db.ClosedDays.MaxAsync(d => (DateOnly?)d.Day, ct), now);
 
     /// <summary>Within a transaction someone else began (the event consumer's): takes the task log lock.</summary>
     public static async Task LockTaskLogAsync(this TasksDb db, CancellationToken ct)

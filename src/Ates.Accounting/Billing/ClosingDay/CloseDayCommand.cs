@@ -1,5 +1,5 @@
 using Ates.Accounting.Data;
-using Microsoft.EntityFrameworkCore;
+using Ates.ServiceDefaults.Hosting;
 
 namespace Ates.Accounting.Billing.ClosingDay;
 
@@ -11,23 +11,23 @@ public sealed record CloseDayOutcome(DayCloseResult? Closed, DateOnly OpenDay)
 
 /// <summary>
 /// "Close the day now" (admins and accountants): closes the open day at once with what has been processed so far,
-/// without waiting for Tasks' marker; a later marker for that day is ignored. The caller names the day it means to
-/// close, so a repeated click (or a close that already happened) is refused instead of closing the next day too.
+/// without waiting for Tasks' marker; task events of that day that arrive later are posted to the next open day. The
+/// caller names the day it means to close, so a repeated click (or a close that already happened) is refused
+/// instead of closing the next day too.
 /// </summary>
-public sealed class CloseDayCommand(AccountingDb db, BillingDays days, DayCloser closer)
+public sealed class CloseDayCommand(AccountingDb db, BillingCalendar clock, DayCloser closer)
 {
     public async Task<CloseDayOutcome> CloseAsync(DateOnly day, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Write first: takes SQLite's write lock (PostgreSQL's row lock) before reading, so a concurrent close or
-        // posting waits for this one instead of racing it.
-        await db.Days.Where(d => !d.IsClosed).ExecuteUpdateAsync(s => s.SetProperty(d => d.Version, d => d.Version + 1), ct);
-        var open = await days.OpenDayAsync(ct);
+        // Before reading: a concurrent close or posting transaction waits for this one instead of racing it.
+        await CloseGuard.HoldAloneAsync(db, ct);
+        var open = await BillingDays.OpenDayAsync(db, clock, ct);
         if (open.Day != day) return new CloseDayOutcome(null, open.Day);
         var result = await closer.CloseAsync(open, "manual", ct);
         await db.SaveChangesAsync(ct);
         // The next day's marker may already be complete.
-        await days.CloseWhatIsDueAsync(ct);
+        await closer.CloseWhatIsDueAsync(ct);
         await tx.CommitAsync(ct);
         return new CloseDayOutcome(result, day.AddDays(1));
     }

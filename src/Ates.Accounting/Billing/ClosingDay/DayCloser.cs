@@ -1,35 +1,93 @@
-using Ates.ServiceDefaults.Hosting;
 using Ates.Accounting.Data;
 using Ates.Accounting.Emails;
-using Ates.Accounting.Hosting;
 using Ates.Accounting.Ledger;
 using Ates.Contracts;
+using Ates.Messaging.Envelope;
+using Ates.Messaging.Inbox;
 using Ates.Messaging.Outbox;
+using Ates.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Accounting.Billing.ClosingDay;
 
 /// <summary>
-/// Closes one billing day in the caller's transaction: payouts of positive balances (each with its
-/// transaction.applied), the day's per-account summary, billing.cycle_closed, the next day opened and the emails
-/// recorded. A crash before the commit leaves nothing; the day's key and the payouts' keys make a second close fail
-/// rather than pay twice.
+/// Closes billing days: payouts of positive balances (each with its transaction.applied), the day's per-account
+/// summary, billing.cycle_closed, the next day opened and the emails recorded. A close holds the close guard alone,
+/// so it sees every posting into its day committed and none in flight. A crash before the commit leaves nothing; the
+/// day's key and the payouts' keys make a second close fail rather than pay twice.
 /// </summary>
 public sealed class DayCloser(AccountingDb db, LedgerBook ledger, IOutbox outbox, BillingCalendar clock, ILogger<DayCloser> log)
 {
+    static readonly string TasksSource = EventEnvelope.SourceOf("tasks");
+    static readonly string MarkerType = EventRegistry.Default.Describe(typeof(TasksDayClosed)).Type;
+
+    /// <summary>
+    /// Closes, in its own transaction and in order, every day whose task events have all been processed. Run after
+    /// commits that processed task events or markers (any instance's: it sees what they all committed), at start-up
+    /// and now and then. Looks first without the guard, so that while nothing is due it keeps no posting waiting.
+    /// </summary>
+    public async Task<int> CloseDueDaysAsync(CancellationToken ct)
+    {
+        if (!await NextIsDueAsync(ct)) return 0;
+        db.ChangeTracker.Clear();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await CloseGuard.HoldAloneAsync(db, ct);
+        var closed = await CloseWhatIsDueAsync(ct);
+        await tx.CommitAsync(ct);
+        return closed;
+    }
+
+    /// <summary>In the caller's transaction, which holds the close guard alone: closes the days that are due, in order.</summary>
+    public async Task<int> CloseWhatIsDueAsync(CancellationToken ct)
+    {
+        var closed = 0;
+        while (await DueAsync(ct) is var (open, closedBy) && closedBy is not null)
+        {
+            await CloseAsync(open, closedBy, ct);
+            await db.SaveChangesAsync(ct);
+            closed++;
+        }
+        return closed;
+    }
+
+    async Task<bool> NextIsDueAsync(CancellationToken ct) => (await DueAsync(ct)).ClosedBy is not null;
+
+    /// <summary>The open day, and how it closes now ("marker", "catch-up"), or null when it waits.</summary>
+    async Task<(BillingDay Open, string? ClosedBy)> DueAsync(CancellationToken ct)
+    {
+        var open = await BillingDays.OpenDayAsync(db, clock, ct);
+        var markers = await db.Markers.AsNoTracking().Where(m => m.Day >= open.Day).ToListAsync(ct);
+        if (markers.Count == 0) return (open, null);
+        var coveredUpTo = await db.Markers.Where(m => m.Day < open.Day).MaxAsync(m => (long?)m.LastSequence, ct) ?? 0;
+        var marker = DayRule.MarkerToClose(open.Day, markers, coveredUpTo);
+        if (marker is null) return (open, null);
+        if (marker.Day != open.Day) return (open, "catch-up");
+        var processed = await db.Set<InboxMessage>().LongCountAsync(m => m.Source == TasksSource && m.Type != MarkerType
+            && m.Sequence > marker.PreviousSequence && m.Sequence <= marker.LastSequence, ct);
+        if (DayRule.IsComplete(marker, processed)) return (open, "marker");
+        log.LogDebug("Day {Day} waits: {Processed} of its {Expected} task events processed", open.Day, processed, marker.TaskEvents);
+        return (open, null);
+    }
+
+    /// <summary>Closes the open day in the caller's transaction (which holds the close guard alone).</summary>
     public async Task<DayCloseResult> CloseAsync(BillingDay open, string closedBy, CancellationToken ct)
     {
         if (open.IsClosed) throw new InvalidOperationException($"Day {open.Day} is already closed.");
         var day = open.Day;
-        // Only entries of this day and before: a task event already known to belong to the next day is not paid yet.
-        var opening = await SumsAsync(db.Entries.Where(e => e.Day < day), ct);
-        var earned = await SumsAsync(db.Entries.Where(e => e.Day == day), ct);
+        // The balance carried in is the last close's closing balance, so a close costs the same on day 365 as on day 1.
+        var lastClosed = await db.Days.Where(d => d.IsClosed && d.Day < day).MaxAsync(d => (DateOnly?)d.Day, ct);
+        var opening = lastClosed is { } last
+            ? await db.DayAccounts.Where(a => a.Day == last).ToDictionaryAsync(a => a.AccountId, a => a.Closing, ct)
+            : [];
+        // Only this day's entries: a task event of a later day is not paid yet.
+        var earned = await db.Entries.Where(e => e.Day == day && e.AccountId != Account.CompanyId).GroupBy(e => e.AccountId)
+            .Select(g => new { g.Key, Sum = g.Sum(e => e.Amount) }).ToDictionaryAsync(x => x.Key, x => x.Sum, ct);
         var accounts = await db.Accounts.Where(a => a.Id != Account.CompanyId).Select(a => a.Id).ToListAsync(ct);
         var result = DayClose.Compute(day, accounts.Select(id => new AccountDayBefore(id, opening.GetValueOrDefault(id), earned.GetValueOrDefault(id))));
 
         foreach (var paid in result.Paid)
         {
-            await ledger.PostAsync(Posting.PayoutKey(day, paid.AccountId), TransactionKind.Payout, paid.AccountId, paid.Paid, null, day, open, ct);
+            await ledger.PostAsync(Posting.PayoutKey(day, paid.AccountId), TransactionKind.Payout, paid.AccountId, paid.Paid, null, day, ct);
             db.Emails.Add(NewEmail(day, EmailKind.Payout, paid.AccountId, EmailText.Payout(day, paid.Paid)));
         }
         var names = await db.Users.Where(u => u.Name != "").ToDictionaryAsync(u => u.Id, u => u.Name, ct);
@@ -51,10 +109,6 @@ public sealed class DayCloser(AccountingDb db, LedgerBook ledger, IOutbox outbox
             day, closedBy, result.ManagementEarnings, result.PayoutsTotal, result.Paid.Count(), result.AccountsInNegative);
         return result;
     }
-
-    static async Task<Dictionary<Guid, decimal>> SumsAsync(IQueryable<LedgerEntry> entries, CancellationToken ct) =>
-        await entries.Where(e => e.AccountId != Account.CompanyId).GroupBy(e => e.AccountId)
-            .Select(g => new { g.Key, Sum = g.Sum(e => e.Amount) }).ToDictionaryAsync(x => x.Key, x => x.Sum, ct);
 
     Email NewEmail(DateOnly day, EmailKind kind, Guid? recipient, (string Subject, string Body) text) => new()
     {
