@@ -1,6 +1,7 @@
 // aTES's messaging pipeline beside the same pipeline on WolverineFx, per transport and database, with the raw
 // RabbitMQ.Client ceiling, all in one run (docs/decisions/0001-messaging-foundation.md).
 //   dotnet run -c Release --project bench/Ates.Bench.Wolverine -- [--events 5000] [--json result.json]
+//   dotnet run -c Release --project bench/Ates.Bench.Wolverine -- --cloudevents   (prints what Wolverine's CloudEvents interop publishes)
 using System.Text.Json;
 using Ates.Bench.Ceilings;
 using Ates.Bench.Messaging;
@@ -12,6 +13,11 @@ var jsonPath = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault();
 
 Console.WriteLine("Starting private RabbitMQ and PostgreSQL servers…");
 await using var rabbit = await RabbitMqServer.StartAsync();
+if (args.Contains("--cloudevents"))
+{
+    Console.WriteLine(await CloudEventsProbe.PublishOneAsync(rabbit));
+    return 0;
+}
 await using var postgres = await PostgresServer.StartAsync();
 var loadBefore = LoadAverage();
 
@@ -25,15 +31,18 @@ Add(ceiling);
 foreach (var (transport, database) in new[] { ("embedded", "sqlite"), ("embedded", "postgres"), ("rabbitmq", "sqlite"), ("rabbitmq", "postgres") })
 {
     Add(await Pipeline.RunAsync(transport, database, events, rabbit, postgres));
-    try
+    foreach (var confirms in transport == "rabbitmq" ? new[] { false, true } : [false])
     {
-        Add(await WolverinePipeline.RunAsync(transport, database, events, rabbit, postgres));
-    }
-    catch (Exception e)
-    {
-        var failure = $"Wolverine {transport} on {database}: {e.GetType().Name}: {e.Message}";
-        failures.Add(failure);
-        Console.WriteLine($"  FAILED {failure}");
+        try
+        {
+            Add(await WolverinePipeline.RunAsync(transport, database, events, rabbit, postgres, confirms));
+        }
+        catch (Exception e)
+        {
+            var failure = $"Wolverine {transport}{(confirms ? "+confirms" : "")} on {database}: {e.GetType().Name}: {e.Message}";
+            failures.Add(failure);
+            Console.WriteLine($"  FAILED {failure}");
+        }
     }
 }
 var loadAfter = LoadAverage();

@@ -27,7 +27,9 @@ public static class WolverinePipeline
 {
     const string Schema = "wolverine";
 
-    public static async Task<Result> RunAsync(string transport, string database, int count, RabbitMqServer rabbit, PostgresServer postgres)
+    /// <param name="confirms">RabbitMQ only: publish with publisher confirms, as aTES's relay does (Wolverine's default is without).</param>
+    public static async Task<Result> RunAsync(string transport, string database, int count, RabbitMqServer rabbit, PostgresServer postgres,
+        bool confirms = false)
     {
         var files = new List<string>();
         async Task<Database> NewDatabase(string name)
@@ -52,7 +54,8 @@ public static class WolverinePipeline
             }, consumes: true);
             producer = Build("tasks", producerDb, o =>
             {
-                o.UseRabbitMq(new Uri(rabbit.AmqpUri)).AutoProvision();
+                o.UseRabbitMq(new Uri(rabbit.AmqpUri)).AutoProvision()
+                    .ConfigureChannelCreation(c => c.PublisherConfirmationsEnabled = c.PublisherConfirmationTrackingEnabled = confirms);
                 o.PublishMessage<TaskCreatedMessage>().ToRabbitQueue(queue, q => q.QueueType = QueueType.quorum).UseDurableOutbox();
             }, consumes: false);
         }
@@ -96,7 +99,7 @@ public static class WolverinePipeline
             var incoming = await CountEnvelopesAsync(consumer, "wolverine_incoming_envelopes");
             Console.WriteLine($"    Wolverine {transport} on {database}: {outgoing} outgoing and {incoming} incoming envelope rows left after delivery");
 
-            var name = $"Wolverine {(transport == "rabbitmq" ? "RabbitMQ" : "local queue")} on {database}";
+            var name = $"Wolverine {(transport == "rabbitmq" ? confirms ? "RabbitMQ+confirms" : "RabbitMQ" : "local queue")} on {database}";
             return new Result(name, count, clock.Elapsed) { ProducerSeconds = produced.TotalSeconds };
         }
         finally
