@@ -2,6 +2,7 @@
 // RabbitMQ.Client ceiling, all in one run (docs/decisions/0001-messaging-foundation.md).
 //   dotnet run -c Release --project bench/Ates.Bench.Wolverine -- [--events 5000] [--json result.json]
 //   dotnet run -c Release --project bench/Ates.Bench.Wolverine -- --cloudevents   (prints what Wolverine's CloudEvents interop publishes)
+//   dotnet run -c Release --project bench/Ates.Bench.Wolverine -- --dead-letters  (lists, retries and discards a Wolverine dead letter)
 using System.Text.Json;
 using Ates.Bench.Ceilings;
 using Ates.Bench.Messaging;
@@ -10,6 +11,12 @@ using Ates.Testing;
 
 var events = ArgValue("--events", 5000);
 var jsonPath = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault();
+
+if (args.Contains("--dead-letters"))
+{
+    Console.WriteLine(await DeadLetterProbe.RunAsync());
+    return 0;
+}
 
 Console.WriteLine("Starting private RabbitMQ and PostgreSQL servers…");
 await using var rabbit = await RabbitMqServer.StartAsync();
