@@ -38,15 +38,16 @@ Add(ceiling);
 foreach (var (transport, database) in new[] { ("embedded", "sqlite"), ("embedded", "postgres"), ("rabbitmq", "sqlite"), ("rabbitmq", "postgres") })
 {
     Add(await Pipeline.RunAsync(transport, database, events, rabbit, postgres));
-    foreach (var confirms in transport == "rabbitmq" ? new[] { false, true } : [false])
+    // RabbitMQ: without and with publisher confirms; local queues: one database for both, or one each.
+    foreach (var variant in new[] { false, true })
     {
         try
         {
-            Add(await WolverinePipeline.RunAsync(transport, database, events, rabbit, postgres, confirms));
+            Add(await WolverinePipeline.RunAsync(transport, database, events, rabbit, postgres, confirms: variant, twoDatabases: variant));
         }
         catch (Exception e)
         {
-            var failure = $"Wolverine {transport}{(confirms ? "+confirms" : "")} on {database}: {e.GetType().Name}: {e.Message}";
+            var failure = $"Wolverine {transport} ({(transport == "rabbitmq" ? "confirms" : "two databases")}: {variant}) on {database}: {e.GetType().Name}: {e.Message}";
             failures.Add(failure);
             Console.WriteLine($"  FAILED {failure}");
         }

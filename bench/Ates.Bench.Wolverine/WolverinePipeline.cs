@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Wolverine;
 using Wolverine.EntityFrameworkCore;
+using Wolverine.Persistence.Durability;
 using Wolverine.Postgresql;
 using Wolverine.RabbitMQ;
 using Wolverine.RabbitMQ.Internal;
@@ -27,9 +28,10 @@ public static class WolverinePipeline
 {
     const string Schema = "wolverine";
 
+    /// <param name="twoDatabases">Local queue only: the consumer's table and inbox in a database of its own.</param>
     /// <param name="confirms">RabbitMQ only: publish with publisher confirms, as aTES's relay does (Wolverine's default is without).</param>
     public static async Task<Result> RunAsync(string transport, string database, int count, RabbitMqServer rabbit, PostgresServer postgres,
-        bool confirms = false)
+        bool confirms = false, bool twoDatabases = false)
     {
         var files = new List<string>();
         async Task<Database> NewDatabase(string name)
@@ -46,27 +48,30 @@ public static class WolverinePipeline
         {
             var producerDb = await NewDatabase("tasks");
             var consumerDb = await NewDatabase("accounting");
-            consumer = Build("accounting", consumerDb, o =>
+            consumer = Build("accounting", consumerDb, consumerDb, o =>
             {
                 o.UseRabbitMq(new Uri(rabbit.AmqpUri)).AutoProvision();
                 o.ListenToRabbitQueue(queue, q => q.QueueType = QueueType.quorum).UseDurableInbox();
                 o.Discovery.IncludeType(typeof(TaskCreatedHandler));
-            }, consumes: true);
-            producer = Build("tasks", producerDb, o =>
+            });
+            producer = Build("tasks", producerDb, null, o =>
             {
                 o.UseRabbitMq(new Uri(rabbit.AmqpUri)).AutoProvision()
                     .ConfigureChannelCreation(c => c.PublisherConfirmationsEnabled = c.PublisherConfirmationTrackingEnabled = confirms);
                 o.PublishMessage<TaskCreatedMessage>().ToRabbitQueue(queue, q => q.QueueType = QueueType.quorum).UseDurableOutbox();
-            }, consumes: false);
+            });
         }
         else
         {
-            var shared = await NewDatabase("tasks-and-accounting");
-            producer = consumer = Build("tasks-and-accounting", shared, o =>
+            // One host: the producer's database is Wolverine's main store; with two databases the consumer's is an
+            // ancillary store enrolled for its DbContext (Wolverine's way for modules with their own databases).
+            var producerDb = await NewDatabase("tasks");
+            var consumerDb = twoDatabases ? await NewDatabase("accounting") : producerDb;
+            producer = consumer = Build("tasks-and-accounting", producerDb, consumerDb, o =>
             {
                 o.PublishMessage<TaskCreatedMessage>().ToLocalQueue("task-created").UseDurableInbox();
                 o.Discovery.IncludeType(typeof(TaskCreatedHandler));
-            }, consumes: true);
+            });
         }
 
         try
@@ -95,11 +100,14 @@ public static class WolverinePipeline
             if (finalSeen != count) throw new InvalidOperationException($"Wolverine {transport} on {database}: {finalSeen} rows for {count} messages.");
 
             // What Wolverine keeps of the messages once they are handled (the decision record checks the event log against it).
-            var outgoing = await CountEnvelopesAsync(producer, "wolverine_outgoing_envelopes");
-            var incoming = await CountEnvelopesAsync(consumer, "wolverine_incoming_envelopes");
-            Console.WriteLine($"    Wolverine {transport} on {database}: {outgoing} outgoing and {incoming} incoming envelope rows left after delivery");
+            var outgoing = await CountEnvelopesAsync<ProducerDb>(producer, "wolverine_outgoing_envelopes");
+            var incomingAtProducer = await CountEnvelopesAsync<ProducerDb>(producer, "wolverine_incoming_envelopes");
+            var incomingAtConsumer = await CountEnvelopesAsync<ConsumerDb>(consumer, "wolverine_incoming_envelopes");
+            Console.WriteLine($"    left after delivery: {outgoing} outgoing envelope rows in the producer's database; incoming envelope rows: " +
+                              (producer == consumer && !twoDatabases ? $"{incomingAtConsumer}" : $"{incomingAtProducer} in the producer's, {incomingAtConsumer} in the consumer's database"));
 
-            var name = $"Wolverine {(transport == "rabbitmq" ? confirms ? "RabbitMQ+confirms" : "RabbitMQ" : "local queue")} on {database}";
+            var path = transport == "rabbitmq" ? confirms ? "RabbitMQ+confirms" : "RabbitMQ" : twoDatabases ? "local queue, 2 dbs" : "local queue, 1 db";
+            var name = $"Wolverine {path} on {database}";
             return new Result(name, count, clock.Elapsed) { ProducerSeconds = produced.TotalSeconds };
         }
         finally
@@ -128,7 +136,9 @@ public static class WolverinePipeline
         }
     }
 
-    static IHost Build(string service, Database database, Action<WolverineOptions> transport, bool consumes)
+    /// <param name="store">Wolverine's main message store, where <see cref="ProducerDb"/> lives.</param>
+    /// <param name="consumerStore">Where <see cref="ConsumerDb"/> lives (none: the host does not consume).</param>
+    static IHost Build(string service, Database store, Database? consumerStore, Action<WolverineOptions> transport)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -137,10 +147,17 @@ public static class WolverinePipeline
         {
             o.ServiceName = service;
             o.Discovery.DisableConventionalDiscovery();
-            if (database.IsSqlite) o.PersistMessagesWithSqlite(database.ConnectionString);
-            else o.PersistMessagesWithPostgresql(database.ConnectionString, Schema);
-            o.Services.AddDbContextWithWolverineIntegration<ProducerDb>(database.Configure, database.WolverineSchema);
-            if (consumes) o.Services.AddDbContextWithWolverineIntegration<ConsumerDb>(database.Configure, database.WolverineSchema);
+            if (store.IsSqlite) o.PersistMessagesWithSqlite(store.ConnectionString);
+            else o.PersistMessagesWithPostgresql(store.ConnectionString, Schema);
+            o.Services.AddDbContextWithWolverineIntegration<ProducerDb>(store.Configure, store.WolverineSchema);
+            if (consumerStore is not null)
+            {
+                o.Services.AddDbContextWithWolverineIntegration<ConsumerDb>(consumerStore.Configure, consumerStore.WolverineSchema);
+                if (consumerStore != store && consumerStore.IsSqlite)
+                    o.PersistMessagesWithSqlite(consumerStore.ConnectionString, role: MessageStoreRole.Ancillary).Enroll<ConsumerDb>();
+                else if (consumerStore != store)
+                    o.PersistMessagesWithPostgresql(consumerStore.ConnectionString, Schema, MessageStoreRole.Ancillary).Enroll<ConsumerDb>();
+            }
             o.UseEntityFrameworkCoreTransactions();
             o.Policies.AutoApplyTransactions();
             transport(o);
@@ -185,10 +202,10 @@ public static class WolverinePipeline
         }
     }
 
-    static async Task<int> CountEnvelopesAsync(IHost host, string table)
+    static async Task<int> CountEnvelopesAsync<TDb>(IHost host, string table) where TDb : DbContext
     {
         await using var scope = host.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ProducerDb>().Database;
+        var db = scope.ServiceProvider.GetRequiredService<TDb>().Database;
         // The table names are the benchmark's own constants.
         var sql = "SELECT count(*) AS \"Value\" FROM " + (db.IsSqlite() ? table : $"{Schema}.{table}");
         return await db.SqlQueryRaw<int>(sql).SingleAsync();
