@@ -11,6 +11,9 @@ public sealed class TasksOptions : ServiceOptions
     public string TimeZone { get; set; } = "UTC";
 
     public DayCloseOptions DayClose { get; set; } = new();
+
+    /// <summary>Open tasks a shuffle reassigns per transaction.</summary>
+    public int ShuffleChunkSize { get; set; } = 500;
 }
 
 public sealed class DayCloseOptions

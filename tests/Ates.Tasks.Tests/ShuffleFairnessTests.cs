@@ -6,13 +6,16 @@ using static Ates.Tasks.Tests.TasksSystem;
 
 namespace Ates.Tasks.Tests;
 
-/// <summary>The shuffle with the real random source: every open task moves, and the popugs get fair shares.</summary>
+/// <summary>
+/// The shuffle with the real random source: every open task moves once, in chunks of 300 (four transactions, the last
+/// a part), and the popugs get fair shares.
+/// </summary>
 public sealed class ShuffleFairnessTests : IAsyncLifetime
 {
     TasksSystem _system = null!;
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _system = await StartAsync();
+    public async ValueTask InitializeAsync() => _system = await StartAsync(shuffleChunkSize: 300);
 
     public async ValueTask DisposeAsync() => await _system.DisposeAsync();
 

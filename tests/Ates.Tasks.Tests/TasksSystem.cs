@@ -39,14 +39,15 @@ public sealed class TasksSystem : IAsyncDisposable
     PostgresServer? _postgres;
 
     /// <param name="database">"sqlite" (a file of its own) or "postgres" (a private PostgreSQL server started for it).</param>
-    public static async Task<TasksSystem> StartAsync(IRandomPick? random = null, string daySchedule = "", string timeZone = "UTC", string database = "sqlite")
+    public static async Task<TasksSystem> StartAsync(IRandomPick? random = null, string daySchedule = "", string timeZone = "UTC", string database = "sqlite",
+        int shuffleChunkSize = 500)
     {
         var system = new TasksSystem();
-        await system.StartInternalAsync(random, daySchedule, timeZone, database);
+        await system.StartInternalAsync(random, daySchedule, timeZone, database, shuffleChunkSize);
         return system;
     }
 
-    async Task StartInternalAsync(IRandomPick? random, string daySchedule, string timeZone, string database)
+    async Task StartInternalAsync(IRandomPick? random, string daySchedule, string timeZone, string database, int shuffleChunkSize)
     {
         var tasksDatabase = $"sqlite:{Path.Combine(_folder, "tasks.db")}";
         if (database == "postgres")
@@ -65,6 +66,7 @@ public sealed class TasksSystem : IAsyncDisposable
             ["Tasks:Database"] = tasksDatabase,
             ["Tasks:TimeZone"] = timeZone,
             ["Tasks:DayClose:Schedule"] = daySchedule,
+            ["Tasks:ShuffleChunkSize"] = shuffleChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Tasks:SignIn:Authority"] = "http://localhost/",
             ["Tasks:SignIn:ClientId"] = "tasks",
             ["Tasks:SignIn:RequireHttpsMetadata"] = "false",
