@@ -150,6 +150,15 @@ public sealed class AccessTests : IAsyncLifetime
         var entry = me.GetProperty("log").EnumerateArray().Single();
         Assert.Equal(("assign_fee", -10m, "Fix the beak"), (entry.GetProperty("kind").GetString(), entry.GetProperty("amount").GetDecimal(), entry.GetProperty("title").GetString()));
 
+        // The audit log a page at a time: past the end is empty, a page that is not a whole number from 1 up is refused.
+        var beyond = await worker.GetFromJsonAsync<JsonElement>("/api/accounts/me?page=2", Ct);
+        Assert.Equal((0, false), (beyond.GetProperty("log").GetArrayLength(), beyond.GetProperty("has_older").GetBoolean()));
+        foreach (var bad in new[] { "0", "-1", "x", "1.5" })
+        {
+            using var refused = await worker.GetAsync($"/api/accounts/me?page={bad}", Ct);
+            Assert.Equal((HttpStatusCode.BadRequest, "application/problem+json"), (refused.StatusCode, refused.Content.Headers.ContentType?.MediaType));
+        }
+
         using var page = await worker.GetAsync("/", Ct);
         var html = await page.Content.ReadAsStringAsync(Ct);
         Assert.Contains("My account", html);

@@ -20,14 +20,17 @@ public static class AccountPages
                 : new RazorComponentResult<AccountPage>(new { Account = await queries.AccountAsync(http.User.UserId()!.Value, ct), Own = true }))
             .RequireAuthorization(AccountingPolicies.AccountHolder);
 
-        pages.MapGet("/me", async (HttpContext http, AccountQueries queries, CancellationToken ct) =>
-                new RazorComponentResult<AccountPage>(new { Account = await queries.AccountAsync(http.User.UserId()!.Value, ct), Own = true }))
+        pages.MapGet("/me", async (HttpContext http, string? page, AccountQueries queries, CancellationToken ct) =>
+                LogPage.Parse(page) is { } number
+                    ? (IResult)new RazorComponentResult<AccountPage>(new { Account = await queries.AccountAsync(http.User.UserId()!.Value, number, ct), Own = true })
+                    : Results.Redirect($"{http.Request.PathBase}/me"))
             .RequireAuthorization(AccountingPolicies.AccountHolder);
 
-        pages.MapGet("/accounts/{id:guid}", async (Guid id, AccountQueries queries, CancellationToken ct) =>
-                await queries.ExistsAsync(id, ct)
-                    ? (IResult)new RazorComponentResult<AccountPage>(new { Account = await queries.AccountAsync(id, ct), Own = false })
-                    : Results.NotFound())
+        pages.MapGet("/accounts/{id:guid}", async (Guid id, string? page, HttpContext http, AccountQueries queries, CancellationToken ct) =>
+                !await queries.ExistsAsync(id, ct) ? Results.NotFound()
+                : LogPage.Parse(page) is { } number
+                    ? new RazorComponentResult<AccountPage>(new { Account = await queries.AccountAsync(id, number, ct), Own = false })
+                    : Results.Redirect($"{http.Request.PathBase}/accounts/{id}"))
             .RequireAuthorization(AccountingPolicies.Management);
     }
 }

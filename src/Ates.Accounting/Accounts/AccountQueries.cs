@@ -10,8 +10,12 @@ namespace Ates.Accounting.Accounts;
 /// <summary>One line of an account's audit log.</summary>
 public sealed record Movement(Guid TransactionId, DateTime At, DateOnly Day, string Kind, decimal Amount, Guid? TaskId, string? JiraId, string? Title);
 
-/// <summary>A popug's account: balance, what the open day earned them so far, and every movement, newest first.</summary>
-public sealed record AccountView(Guid AccountId, string? Name, string? Email, decimal Balance, DateOnly Today, decimal EarnedToday, IReadOnlyList<Movement> Log);
+/// <summary>
+/// A popug's account: balance, what the open day earned them so far, and one page of the audit log, newest first
+/// (<see cref="AccountQueries.LogPageSize"/> movements; page 1 is the newest).
+/// </summary>
+public sealed record AccountView(Guid AccountId, string? Name, string? Email, decimal Balance, DateOnly Today, decimal EarnedToday,
+    IReadOnlyList<Movement> Log, int Page, bool HasOlder);
 
 public sealed record AccountSummary(Guid AccountId, string? Name, string? Email, string? Role, decimal Balance);
 
@@ -33,6 +37,8 @@ public sealed class AccountQueries(AccountingDb db, BillingCalendar calendar)
         _ => "payout",
     };
 
+    public const int LogPageSize = 100;
+
     public Task<bool> ExistsAsync(Guid id, CancellationToken ct) => db.Accounts.AnyAsync(a => a.Id == id && a.Id != Account.CompanyId, ct);
 
     public async Task<DateOnly> TodayAsync(CancellationToken ct) => (await BillingDays.OpenDayAsync(db, calendar, ct)).Day;
@@ -49,7 +55,9 @@ public sealed class AccountQueries(AccountingDb db, BillingCalendar calendar)
         return closing;
     }
 
-    public async Task<AccountView> AccountAsync(Guid id, CancellationToken ct)
+    public async Task<AccountView> AccountAsync(Guid id, CancellationToken ct) => await AccountAsync(id, page: 1, ct);
+
+    public async Task<AccountView> AccountAsync(Guid id, int page, CancellationToken ct)
     {
         var today = await TodayAsync(ct);
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
@@ -61,9 +69,10 @@ public sealed class AccountQueries(AccountingDb db, BillingCalendar calendar)
                          from task in tasks.DefaultIfEmpty()
                          orderby t.At descending, t.Id descending
                          select new { t.Id, t.At, t.Day, t.Kind, t.Amount, t.TaskId, task.JiraId, task.Title })
-            .Take(500).ToListAsync(ct);
+            .Skip((page - 1) * LogPageSize).Take(LogPageSize + 1).ToListAsync(ct);
         return new AccountView(id, NonEmpty(user?.Name), NonEmpty(user?.Email), balance, today, earnedToday,
-            log.Select(m => new Movement(m.Id, m.At, m.Day, KindName(m.Kind), m.Amount, m.TaskId, m.JiraId, NonEmpty(m.Title))).ToList());
+            log.Take(LogPageSize).Select(m => new Movement(m.Id, m.At, m.Day, KindName(m.Kind), m.Amount, m.TaskId, m.JiraId, NonEmpty(m.Title))).ToList(),
+            page, HasOlder: log.Count > LogPageSize);
     }
 
     public async Task<IReadOnlyList<AccountSummary>> AccountsAsync(CancellationToken ct)

@@ -53,6 +53,7 @@ public static class SiteCss
         .card .label { color:var(--muted); font-size:.8rem; text-transform:uppercase; letter-spacing:.04em; }
         .card .value { font-size:1.6rem; font-weight:700; font-variant-numeric:tabular-nums; }
         .empty { color:var(--muted); padding:1.5rem 0; text-align:center; }
+        .pager { display:flex; gap:1rem; justify-content:center; margin:1rem 0; }
         .muted { color:var(--muted); }
         """;
 }
