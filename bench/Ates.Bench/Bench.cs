@@ -33,6 +33,34 @@ public static class Bench
         return (await PlayAsync(ates, password, options, progress, ct)).Report;
     }
 
+    /// <summary>
+    /// Open loop on a started system: the popugs hired, one rate held (or the search for the highest that holds), then
+    /// the day closed and the money checked as after a working day.
+    /// </summary>
+    public static async Task<RateReport> RunOpenLoopAsync(BenchOptions options, Action<RateStep> report, TextWriter log, CancellationToken ct)
+    {
+        var root = Topology.Topology.RepositoryRoot();
+        var password = $"beak-bench-{Convert.ToHexString(RandomNumberGenerator.GetBytes(6))}";
+        await using IAtes ates = options.Topology == "distributed"
+            ? await DistributedAtes.StartAsync(root, Configuration, password, log, ct)
+            : await EmbeddedAtes.StartAsync(root, Configuration, password, log, ct);
+        using var api = new AtesApi(ates.Url, password);
+        var runAt = DateTime.UtcNow;
+        var day = new WorkingDay(api, ates, options, new DayProgress());
+        var load = new SteadyRate(api, ates, await day.HireAsync(ct), options);
+        List<RateStep> steps;
+        double? highest = null;
+        if (options.FindRateFrom is { } start) (steps, highest) = await load.SearchAsync(start, options.Step, options.P99BoundMs, report, ct);
+        else
+        {
+            steps = [await load.HoldAsync(options.Rate!.Value, options.Duration, ct)];
+            report(steps[0]);
+        }
+        var closed = await day.CloseDayAsync(ct);
+        var record = new DayResult(runAt, default, default, default, DateTime.UtcNow, default, closed, options.Popugs, [.. load.CompletedAt.Keys], 0, load.CompletedAt);
+        return new RateReport(Machine(), runAt, options, steps, highest, await EndState.VerifyAsync(ates, record, ct));
+    }
+
     /// <summary>The day on a running system, its figures and its check; with the day's own record, for a second look.</summary>
     public static async Task<(BenchReport Report, DayResult Day)> PlayAsync(IAtes ates, string password, BenchOptions options, DayProgress progress,
         CancellationToken ct)

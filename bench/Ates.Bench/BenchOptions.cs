@@ -18,6 +18,18 @@ public sealed record BenchOptions
     /// <summary>How long the system may take to settle every task and close the day before the run fails.</summary>
     public TimeSpan Patience { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Open loop: tasks arriving per second, held for <see cref="Duration"/> (instead of the day's waves).</summary>
+    public double? Rate { get; init; }
+
+    /// <summary>Open loop: the rate to start the search for the highest rate that holds (<see cref="P99BoundMs"/>).</summary>
+    public double? FindRateFrom { get; init; }
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan Step { get; init; } = TimeSpan.FromSeconds(20);
+    public double P99BoundMs { get; init; } = 1000;
+
+    public bool OpenLoop => Rate is not null || FindRateFrom is not null;
+
     public const string Usage = """
         dotnet run -c Release --project bench/Ates.Bench -- [options]
           --topology embedded|distributed   the one-process host, or every service as its own process on PostgreSQL and RabbitMQ
@@ -28,6 +40,10 @@ public sealed record BenchOptions
           --ceiling N         messages / rows for the raw RabbitMQ and raw insert ceilings; 0 skips them (default 20000)
           --json FILE         also write the report as JSON
           --patience MINUTES  how long settling and the day close may take (default 30)
+        open loop (tasks arrive at a fixed rate; each is created and completed at once):
+          --rate N            hold N tasks a second for --duration seconds (default 60) and report completion → credit
+          --find-rate N       from N tasks a second, double while p99 stays within --p99 ms (default 1000), then narrow;
+                              each rate held for --step seconds (default 20)
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -36,6 +52,7 @@ public sealed record BenchOptions
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            double Positive() => double.Parse(Value(), CultureInfo.InvariantCulture) is var x and > 0 ? x : throw new ArgumentException($"{args[i - 1]} must be positive.");
             int Number() => int.Parse(Value(), CultureInfo.InvariantCulture) is var n and >= 0 ? n : throw new ArgumentException($"{args[i - 1]} must not be negative.");
             options = args[i] switch
             {
@@ -47,6 +64,11 @@ public sealed record BenchOptions
                 "--ceiling" => options with { CeilingMessages = Number() },
                 "--json" => options with { Json = Value() },
                 "--patience" => options with { Patience = TimeSpan.FromMinutes(Number()) },
+                "--rate" => options with { Rate = Positive() },
+                "--find-rate" => options with { FindRateFrom = Positive() },
+                "--duration" => options with { Duration = TimeSpan.FromSeconds(Positive()) },
+                "--step" => options with { Step = TimeSpan.FromSeconds(Positive()) },
+                "--p99" => options with { P99BoundMs = Positive() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }

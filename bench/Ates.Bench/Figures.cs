@@ -53,7 +53,7 @@ public static class Figures
         };
     }
 
-    static double Percentile(double[] sorted, double q) =>
+    public static double Percentile(double[] sorted, double q) =>
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, Math.Max(0, (int)Math.Ceiling(q * sorted.Length) - 1))];
 
     /// <summary>

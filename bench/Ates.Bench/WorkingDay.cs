@@ -63,6 +63,15 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
         }
 
         var closing = Stopwatch.StartNew();
+        var day = await CloseDayAsync(ct);
+        progress.DayClosed = true;
+
+        return new DayResult(startedAt, created, completed, settled, startedAt + settled, closing.Elapsed, day, popugs.Count, tasks, reassigned, completedAt);
+    }
+
+    /// <summary>The accountant closes the day in Tasks; returns it once Accounting has closed it and paid out.</summary>
+    public async Task<DateOnly> CloseDayAsync(CancellationToken ct)
+    {
         var closedDay = await api.PostAsync(_accountant, "tasks/api/days/close", null, ct);
         var day = DateOnly.Parse(closedDay.GetProperty("day").GetString()!, CultureInfo.InvariantCulture);
         await Eventually.UntilAsync(async () =>
@@ -70,13 +79,11 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
             var earnings = await api.GetAsync(_accountant, "accounting/api/earnings", ct);
             return earnings.GetProperty("days").EnumerateArray().Any(d => d.GetProperty("day").GetString() == closedDay.GetProperty("day").GetString());
         }, options.Patience, $"Accounting should close {day} after Tasks' marker", ct);
-        progress.DayClosed = true;
-
-        return new DayResult(startedAt, created, completed, settled, startedAt + settled, closing.Elapsed, day, popugs.Count, tasks, reassigned, completedAt);
+        return day;
     }
 
     /// <summary>Creates the workers, signs every assignable popug in, and waits until Accounting has an account for each.</summary>
-    async Task<List<Popug>> HireAsync(CancellationToken ct)
+    public async Task<List<Popug>> HireAsync(CancellationToken ct)
     {
         await Parallel.ForEachAsync(Enumerable.Range(1, options.Popugs), InParallel(ct), async (i, ct) =>
         {
