@@ -44,6 +44,12 @@ public static class Bench
         await using IAtes ates = options.Topology == "distributed"
             ? await DistributedAtes.StartAsync(root, Configuration, password, log, ct)
             : await EmbeddedAtes.StartAsync(root, Configuration, password, log, ct);
+        return await PlayOpenLoopAsync(ates, password, options, report, ct);
+    }
+
+    /// <summary>The open loop on a running system (see <see cref="RunOpenLoopAsync"/>).</summary>
+    public static async Task<RateReport> PlayOpenLoopAsync(IAtes ates, string password, BenchOptions options, Action<RateStep> report, CancellationToken ct)
+    {
         using var api = new AtesApi(ates.Url, password);
         var runAt = DateTime.UtcNow;
         var day = new WorkingDay(api, ates, options, new DayProgress());

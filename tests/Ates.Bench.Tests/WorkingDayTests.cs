@@ -38,4 +38,26 @@ public sealed class WorkingDayTests
         Assert.False(check.Passed);
         Assert.Contains(check.Failures, f => f.StartsWith("The ledger sums to", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task An_open_loop_on_the_embedded_host_holds_its_rate_credits_every_task_and_passes_the_check()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = new BenchOptions
+        {
+            Topology = "embedded", Popugs = 3, Rate = 5, Duration = TimeSpan.FromSeconds(4), CeilingMessages = 0, Patience = TimeSpan.FromMinutes(2),
+        };
+        const string password = "beak-check-5678";
+        await using var ates = await EmbeddedAtes.StartAsync(Topology.Topology.RepositoryRoot(), Bench.Configuration, password, TextWriter.Null, ct);
+
+        var steps = new List<RateStep>();
+        var report = await Bench.PlayOpenLoopAsync(ates, password, options, steps.Add, ct);
+
+        Assert.True(report.Check.Passed, string.Join("\n", report.Check.Failures));
+        var step = Assert.Single(steps);
+        Assert.Equal((20, 20), (step.Arrived, step.Credited));
+        Assert.InRange(step.Seconds, 3.5, 60); // arrivals spread over the duration, not fired at once
+        Assert.True(step.P50Ms <= step.P99Ms && step.P99Ms <= step.MaxMs);
+        Assert.Equal((20, 20), (report.Check.Rewards, report.Check.Fees));
+    }
 }
