@@ -138,9 +138,7 @@ public sealed class OutboxRelay<TDb>(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 var attempts = row.Attempts + 1;
-                // A consumer that asked for the event again later (embedded delivery) names its delay.
-                var backoff = e is DeliveryDeferredException deferred ? deferred.RetryAfter
-                    : TimeSpan.FromMilliseconds(Math.Min(options.RelayMaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, attempts)));
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(options.RelayMaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, attempts)));
                 await db.Set<OutboxMessage>().Where(m => m.Sequence == row.Sequence).ExecuteUpdateAsync(s => s
                     .SetProperty(m => m.Attempts, attempts)
                     .SetProperty(m => m.NextAttemptAt, time.GetUtcNow().UtcDateTime + backoff)

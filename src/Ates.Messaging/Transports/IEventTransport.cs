@@ -100,8 +100,8 @@ public enum ConsumeOutcome
 }
 
 /// <summary>
-/// A subscriber could not handle the event yet and wants it again after <see cref="RetryAfter"/>.
-/// The relay keeps the row unpublished until then; the rows behind it go on.
+/// An in-process consumer given a replayed event could not handle it yet and wants it again after <see cref="RetryAfter"/>:
+/// the replay stops there.
 /// </summary>
 public sealed class DeliveryDeferredException(Guid eventId, TimeSpan retryAfter)
     : Exception($"Event {eventId} is to be delivered again in {retryAfter.TotalMilliseconds:F0} ms.")
