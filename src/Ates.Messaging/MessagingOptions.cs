@@ -21,6 +21,13 @@ public sealed class MessagingOptions
     /// <summary>Backoff of a row the transport refused: doubles per attempt up to this.</summary>
     public TimeSpan RelayMaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// In-process delivery: how long a subscriber waits for a sequence missing from the outbox (a transaction still open,
+    /// or rolled back) before it takes it for rolled back. Meanwhile the rows after it are delivered but not marked
+    /// published. Only a database whose transactions may commit out of sequence order (PostgreSQL) leaves such holes.
+    /// </summary>
+    public TimeSpan SequenceGapTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Published events are kept this long as the producer's event log, for replay.</summary>
     public TimeSpan EventLogRetention { get; set; } = TimeSpan.FromDays(90);
 

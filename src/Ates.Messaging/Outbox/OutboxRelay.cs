@@ -10,11 +10,14 @@ namespace Ates.Messaging.Outbox;
 /// <summary>
 /// Publishes committed outbox rows in sequence order. A row is marked published only after the
 /// transport confirmed it, so a crash at any point leads to a re-publish (which inboxes skip),
-/// never to a loss. Only the holder of the relay lease publishes.
+/// never to a loss. Only the holder of the relay lease publishes. On a transport whose subscribers
+/// read the outbox themselves (the embedded bus) the holder opens the outbox to it instead, and
+/// wakes the subscribers when rows were committed.
 /// </summary>
 public sealed class OutboxRelay<TDb>(
     IServiceScopeFactory scopes,
     IEventTransport transport,
+    OutboxFeed<TDb> feed,
     OutboxSignal signal,
     MessagingOptions options,
     TimeProvider time,
@@ -23,6 +26,8 @@ public sealed class OutboxRelay<TDb>(
 {
     readonly string _instance = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     DateTime _nextCleanup;
+    IOpenFeed? _open;
+    DateTime _renewedAt;
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -46,6 +51,15 @@ public sealed class OutboxRelay<TDb>(
             if (!more) await signal.WaitAsync(options.RelayPollInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
+        try
+        {
+            await CloseFeedAsync();
+        }
+        catch (Exception e)
+        {
+            log.LogDebug(e, "Marking what the subscribers committed before the stop failed; it is delivered again after the restart");
+        }
+
         // A clean stop hands the lease on at once; after a crash the next instance waits for it to expire.
         try
         {
@@ -58,14 +72,33 @@ public sealed class OutboxRelay<TDb>(
         }
     }
 
-    /// <summary>Publishes one batch if this instance holds the lease. True when more rows may be waiting.</summary>
+    /// <summary>Publishes one batch (embedded: wakes the subscribers) if this instance holds the lease. True when more rows may be waiting.</summary>
     public async Task<bool> RunOnceAsync(CancellationToken ct)
     {
+        var now = time.GetUtcNow().UtcDateTime;
+        // Waking the subscribers takes no write to the lease on every commit: a renewal each third of the lease keeps it.
+        if (_open is not null && now < _renewedAt + options.RelayLeaseDuration / 3)
+        {
+            await _open.NewRowsAsync(ct);
+            return false;
+        }
+
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
-        var now = time.GetUtcNow().UtcDateTime;
+        if (!await RelayLock.TryHoldAsync(db, _instance, now, options.RelayLeaseDuration, ct))
+        {
+            await CloseFeedAsync();
+            return false;
+        }
 
-        if (!await RelayLock.TryHoldAsync(db, _instance, now, options.RelayLeaseDuration, ct)) return false;
+        if (transport is IOutboxReadingTransport reading)
+        {
+            _renewedAt = now;
+            _open ??= reading.Open(feed);
+            await _open.NewRowsAsync(ct);
+            await CleanupAsync(db, now, ct);
+            return false;
+        }
 
         var rows = await db.Set<OutboxMessage>()
             .Where(m => m.PublishedAt == null && (m.NextAttemptAt == null || m.NextAttemptAt <= now))
@@ -105,9 +138,7 @@ public sealed class OutboxRelay<TDb>(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 var attempts = row.Attempts + 1;
-                // A consumer that asked for the event again later (embedded delivery) names its delay.
-                var backoff = e is DeliveryDeferredException deferred ? deferred.RetryAfter
-                    : TimeSpan.FromMilliseconds(Math.Min(options.RelayMaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, attempts)));
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(options.RelayMaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, attempts)));
                 await db.Set<OutboxMessage>().Where(m => m.Sequence == row.Sequence).ExecuteUpdateAsync(s => s
                     .SetProperty(m => m.Attempts, attempts)
                     .SetProperty(m => m.NextAttemptAt, time.GetUtcNow().UtcDateTime + backoff)
@@ -115,6 +146,15 @@ public sealed class OutboxRelay<TDb>(
             }
         }
         return published > 0;
+    }
+
+    /// <summary>Another instance holds the lease, or this one stops: its subscribers stop reading through this instance.</summary>
+    async Task CloseFeedAsync()
+    {
+        if (_open is null) return;
+        var open = _open;
+        _open = null;
+        await open.DisposeAsync();
     }
 
     public static EventEnvelope ToEnvelope(OutboxMessage row, string source) => new(

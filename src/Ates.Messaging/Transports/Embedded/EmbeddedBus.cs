@@ -5,15 +5,16 @@ namespace Ates.Messaging.Transports.Embedded;
 /// <summary>
 /// The in-process broker of the one-process mode, shared by every service in the process.
 /// Consumers are declared when their service is configured (as a durable queue would be), so
-/// an event published before a consumer has started waits for it instead of missing it.
-/// Delivery calls the consumer, which commits (or dead-letters) before returning: a
-/// publish completes only when every subscriber has committed. An event a subscriber wants again
-/// later fails the publish (<see cref="DeliveryDeferredException"/>), so its outbox row waits.
+/// an event written before a consumer has started waits for it instead of missing it.
+/// A producer's relay opens its outbox to the bus (<see cref="Open"/>); every subscriber that takes
+/// some of its types then reads it on a loop of its own (<see cref="Subscription"/>), at its own pace,
+/// and a row is marked published once every one of them has committed it.
 /// </summary>
 public sealed class EmbeddedBus
 {
     readonly Lock _gate = new();
     readonly Dictionary<string, Subscriber> _subscribers = [];
+    readonly List<ProducerFeed> _feeds = [];
 
     /// <summary>Declares a consumer and the event types it takes. Idempotent.</summary>
     public void Declare(string consumer, IEnumerable<string> eventTypes)
@@ -21,8 +22,9 @@ public sealed class EmbeddedBus
         lock (_gate)
         {
             if (!_subscribers.TryGetValue(consumer, out var subscriber))
-                _subscribers[consumer] = subscriber = new Subscriber();
+                _subscribers[consumer] = subscriber = new Subscriber(consumer);
             subscriber.Types = subscriber.Types.Union(eventTypes).ToHashSet();
+            foreach (var feed in _feeds) feed.Subscribe(subscriber);
         }
     }
 
@@ -32,7 +34,7 @@ public sealed class EmbeddedBus
         lock (_gate)
         {
             var subscriber = _subscribers[registration.Service];
-            // A publisher may already be waiting on the pending attachment: complete that one, do not replace it.
+            // A subscription may already be waiting on the pending attachment: complete that one, do not replace it.
             if (!subscriber.Attached.TrySetResult(registration))
             {
                 subscriber.Attached = new TaskCompletionSource<ConsumerRegistration>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,51 +52,60 @@ public sealed class EmbeddedBus
         }
     }
 
-    internal async Task DeliverAsync(IReadOnlyList<EventEnvelope> events, string? onlyTo, CancellationToken ct)
+    internal IOpenFeed Open(IOutboxFeed outbox)
     {
-        List<Subscriber> subscribers;
-        lock (_gate) subscribers = _subscribers.Where(s => onlyTo is null || s.Key == onlyTo).Select(s => s.Value).ToList();
-        if (onlyTo is not null && subscribers.Count == 0) throw new UnknownConsumerException(onlyTo);
-
-        var bodies = new Dictionary<Guid, ReadOnlyMemory<byte>>();
-        DeliveryDeferredException? deferred = null;
-        foreach (var subscriber in subscribers)
+        var feed = new ProducerFeed(outbox, Close);
+        lock (_gate)
         {
-            var mine = events.Where(e => onlyTo is not null || subscriber.Takes(e.Type)).ToList();
-            if (mine.Count == 0) continue;
-
-            var consumer = await subscriber.WaitAttachedAsync(ct);
-            var deliveries = mine.Select(e => new Delivery(bodies.TryGetValue(e.Id, out var body) ? body : bodies[e.Id] = e.Encode(), e.DeliveryAttempt)).ToList();
-            var outcomes = await consumer.ConsumeAsync(deliveries, ct);
-            // In-process there is no delay queue: the relay keeps a failed event's row and offers it again
-            // after the consumer's delay, while the events behind it go on.
-            var failed = outcomes.Select((outcome, i) => (outcome, i)).FirstOrDefault(x => x.outcome == ConsumeOutcome.RetryLater);
-            if (failed.outcome == ConsumeOutcome.RetryLater && deferred is null)
-                deferred = new DeliveryDeferredException(mine[failed.i].Id, consumer.RetryDelay(deliveries[failed.i].Attempt));
+            _feeds.Add(feed);
+            foreach (var subscriber in _subscribers.Values) feed.Subscribe(subscriber);
         }
-        if (deferred is not null) throw deferred;
+        return feed;
     }
 
-    sealed class Subscriber
+    void Close(ProducerFeed feed)
     {
-        // Replaced whole on change, so readers need no lock.
-        public IReadOnlySet<string> Types { get; set; } = new HashSet<string>();
-        public TaskCompletionSource<ConsumerRegistration> Attached { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate) _feeds.Remove(feed);
+    }
 
-        public bool Takes(string type) => Types.Contains(type);
+    /// <summary>Replay: hands the events to one consumer, whatever their types, and waits for its commit.</summary>
+    internal async Task SendAsync(string consumer, IReadOnlyList<EventEnvelope> events, CancellationToken ct)
+    {
+        Subscriber? subscriber;
+        lock (_gate) _subscribers.TryGetValue(consumer, out subscriber);
+        if (subscriber is null) throw new UnknownConsumerException(consumer);
 
-        public Task<ConsumerRegistration> WaitAttachedAsync(CancellationToken ct) => Attached.Task.WaitAsync(ct);
+        var registration = await subscriber.WaitAttachedAsync(ct);
+        var outcomes = await registration.ConsumeAsync(events.Select(e => new Delivery(e.Encode(), e.DeliveryAttempt)).ToList(), ct);
+        var failed = Array.IndexOf(outcomes, ConsumeOutcome.RetryLater);
+        if (failed >= 0) throw new DeliveryDeferredException(events[failed].Id, registration.RetryDelay(events[failed].DeliveryAttempt));
     }
 }
 
-/// <summary>One service's side of the <see cref="EmbeddedBus"/>: publishes its events, attaches its consumer.</summary>
-public sealed class EmbeddedTransport(EmbeddedBus bus, MessagingOptions options) : IEventTransport, IConsumerTransport
+/// <summary>A declared consumer: the types it takes, and its registration once its service has started.</summary>
+sealed class Subscriber(string name)
+{
+    public string Name => name;
+
+    // Replaced whole on change, so readers need no lock.
+    public IReadOnlySet<string> Types { get; set; } = new HashSet<string>();
+    public TaskCompletionSource<ConsumerRegistration> Attached { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool Takes(string type) => Types.Contains(type);
+
+    public Task<ConsumerRegistration> WaitAttachedAsync(CancellationToken ct) => Attached.Task.WaitAsync(ct);
+}
+
+/// <summary>One service's side of the <see cref="EmbeddedBus"/>: opens its outbox to the subscribers, attaches its consumer.</summary>
+public sealed class EmbeddedTransport(EmbeddedBus bus, MessagingOptions options) : IEventTransport, IConsumerTransport, IOutboxReadingTransport
 {
     public Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken ct) =>
-        bus.DeliverAsync(events, null, ct);
+        throw new NotSupportedException("In-process subscribers read the producer's outbox themselves: the relay opens it to the bus.");
+
+    public IOpenFeed Open(IOutboxFeed feed) => bus.Open(feed);
 
     public Task SendToConsumerAsync(string consumer, IReadOnlyList<EventEnvelope> events, CancellationToken ct) =>
-        bus.DeliverAsync(events, consumer, ct);
+        bus.SendAsync(consumer, events, ct);
 
     public Task StartConsumingAsync(ConsumerRegistration consumer, CancellationToken ct)
     {
