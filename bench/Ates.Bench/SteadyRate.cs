@@ -79,8 +79,8 @@ public sealed class SteadyRate(AtesApi api, IAtes ates, IReadOnlyList<Popug> pop
     }
 
     /// <summary>
-    /// The highest rate whose p99 stays within the bound: doubles from the start rate while each step holds, then
-    /// halves the gap between the last rate that held and the first that did not, three times.
+    /// The highest rate whose p99 stays within the bound: after a warm-up, doubles from the start rate while each step
+    /// holds, then halves the gap between the last rate that held and the first that did not, three times.
     /// </summary>
     public async Task<(List<RateStep> Steps, double? Highest)> SearchAsync(double start, TimeSpan step, double p99BoundMs, Action<RateStep> report,
         CancellationToken ct)
@@ -94,6 +94,8 @@ public sealed class SteadyRate(AtesApi api, IAtes ates, IReadOnlyList<Popug> pop
             return held.Holds(p99BoundMs);
         }
 
+        // Warm up first (JIT, connection pools, first queries): ten seconds at the start rate, not counted.
+        await HoldAsync(start, TimeSpan.FromSeconds(10), ct);
         double? good = null, bad = null;
         for (var rate = start; bad is null && rate <= 100_000; rate *= 2)
             if (await TryAsync(rate)) good = rate; else bad = rate;
