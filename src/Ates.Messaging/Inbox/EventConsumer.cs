@@ -101,7 +101,16 @@ public sealed class EventConsumer<TDb>(
         var envelope = received.Envelope;
         try
         {
-            return (await HandleAsync([received], ct))[0];
+            try
+            {
+                return (await HandleAsync([received], ct))[0];
+            }
+            catch (DbUpdateException)
+            {
+                // A concurrent writer (another instance) added or changed the same row first: by now it has committed,
+                // so one more try at once sees its row instead of waiting out a retry delay.
+                return (await HandleAsync([received], ct))[0];
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
