@@ -46,6 +46,7 @@ public static class TasksSetup
         services.AddScoped<CreateTask>();
         services.AddScoped<EditTask>();
         services.AddScoped<CompleteTask>();
+        services.AddScoped<Reassigner>();
         services.AddScoped<ShuffleTasks>();
         services.AddScoped<DayCloser>();
         services.AddHostedService<DayCloseSchedule>();

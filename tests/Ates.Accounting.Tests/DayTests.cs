@@ -167,6 +167,20 @@ public sealed class DayTests : IAsyncLifetime
         Assert.Equal(Day2, await _app.DbAsync(db => db.Transactions.Where(t => t.TaskId == T5).Select(t => t.Day).SingleAsync(Ct)));
     }
 
+    [Fact]
+    public async Task A_v1_completion_which_names_no_day_is_posted_by_its_time_or_to_the_open_day_once_that_is_closed()
+    {
+        await _app.DeliverAsync([.. _script.Users, .. _script.Day1Tasks, _script.Day1Marker]);
+        Assert.True((await _app.DayAsync(Day1))!.IsClosed);
+
+        // Published before task events named their day; its time is still on day 1, which is closed: day 2 gets it.
+        var late = _script.Script.CompletedV1(T3, W2);
+        Assert.Equal(("task.completed", 1), (late.Type, late.Version));
+        await _app.DeliverAsync(late);
+        Assert.Equal(Day2, await _app.DbAsync(db => db.Transactions.Where(t => t.TaskId == T3 && t.Kind == TransactionKind.Reward)
+            .Select(t => t.Day).SingleAsync(Ct)));
+    }
+
     static (decimal, decimal, decimal, decimal) Cycle(Billing.DayAccount a) => (a.Opening, a.Earned, a.Paid, a.Closing);
 
     static List<EventEnvelope> Shuffle(Random random, IEnumerable<EventEnvelope> events)

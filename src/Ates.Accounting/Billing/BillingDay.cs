@@ -2,8 +2,8 @@ namespace Ates.Accounting.Billing;
 
 /// <summary>
 /// A billing day: open (exactly one at a time) or closed. The day is the key, so a day closes once.
-/// <see cref="Version"/> is a concurrency token every posting and the close bump: a posting that raced a close of
-/// the open day (another instance) fails and is retried against the new state.
+/// <see cref="Version"/> is a concurrency token the close bumps: two closes of one day cannot both commit (closes hold
+/// the close guard alone as well, <see cref="CloseGuard"/>). Postings leave the row alone.
 /// </summary>
 public sealed class BillingDay
 {

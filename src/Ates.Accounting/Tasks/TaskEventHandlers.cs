@@ -1,4 +1,5 @@
 using Ates.Accounting.Billing;
+using Ates.Accounting.Data;
 using Ates.Accounting.Ledger;
 using Ates.Contracts;
 using Ates.Messaging.Inbox;
@@ -12,7 +13,7 @@ namespace Ates.Accounting.Tasks;
 /// None of them locks or changes the open day: the day closes after the commit that processed its last event
 /// (<see cref="DayCloseAfterCommit"/>).
 /// </summary>
-public sealed class TaskEventHandlers(BillableTasks tasks, LedgerBook ledger, BillingDays days, UserReplica<Data.AccountingDb> users)
+public sealed class TaskEventHandlers(BillableTasks tasks, LedgerBook ledger, BillingDays days, UserReplica<AccountingDb> users)
     : IEventHandler<TaskCreated>, IEventHandler<TaskUpdated>, IEventHandler<TaskAssigned>, IEventHandler<TaskCompleted>
 {
     public async Task HandleAsync(TaskCreated e, EventContext context, CancellationToken ct) =>

@@ -189,7 +189,7 @@ public sealed class EventConsumer<TDb>(
             }
             outcomes[index] = ConsumeOutcome.Handled;
         }
-        await db.SaveChangesAsync(ct);
+        if (!options.SaveAfterEachHandler) await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         await AfterCommitAsync(scope.ServiceProvider, fresh.Select(f => f.Event.Event).ToList(), ct);
         return outcomes;

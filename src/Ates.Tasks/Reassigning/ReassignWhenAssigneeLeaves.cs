@@ -1,7 +1,5 @@
 using Ates.Contracts;
 using Ates.Messaging.Inbox;
-using Ates.Messaging.Outbox;
-using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Users;
 using Ates.Tasks.Data;
 using Ates.Tasks.Domain;
@@ -15,8 +13,7 @@ namespace Ates.Tasks.Reassigning;
 /// event is skipped by the inbox and a stale one by the replica; after a reassignment they hold no open task, so
 /// the tasks move once. With nobody left to take them the tasks wait, and move when someone becomes assignable.
 /// </summary>
-public sealed class ReassignWhenAssigneeLeaves(TasksDb db, UserReplica<TasksDb> replica, IOutbox outbox, IRandomPick random,
-    TimeProvider time, BillingCalendar calendar,
+public sealed class ReassignWhenAssigneeLeaves(TasksDb db, UserReplica<TasksDb> replica, Reassigner reassigner,
     ILogger<ReassignWhenAssigneeLeaves> log) : IEventHandler<UserCreated>, IEventHandler<UserUpdated>
 {
     public Task HandleAsync(UserCreated @event, EventContext context, CancellationToken ct) => ApplyAsync(@event, ct);
@@ -44,14 +41,7 @@ public sealed class ReassignWhenAssigneeLeaves(TasksDb db, UserReplica<TasksDb> 
             log.LogWarning("{Count} open tasks of {User} wait for someone who can be assigned", tasks.Count, snapshot.UserId);
             return;
         }
-        var now = time.GetUtcNow();
-        var day = await db.BillingDayAsync(calendar, now, ct);
-        foreach (var task in tasks)
-        {
-            var assignee = Assignment.Pick(eligible, random)!.Value;
-            var previous = task.AssignTo(assignee);
-            outbox.Add(new TaskAssigned(task.Id, assignee, previous, AssignmentReason.AssigneeLeft, day), task.Id.ToString(), now);
-        }
+        await reassigner.ReassignAsync(tasks, eligible, AssignmentReason.AssigneeLeft, ct);
         log.LogInformation("Reassigned {Count} open tasks whose assignee can no longer take them", tasks.Count);
     }
 }

@@ -18,25 +18,3 @@ public sealed class DayCloseAfterCommit(IServiceScopeFactory scopes) : IBatchCom
     }
 }
 
-/// <summary>Now and then closes what is due, should a check after a commit have failed.</summary>
-public sealed class DayCloseWatch(IServiceScopeFactory scopes, Hosting.AccountingOptions options, TimeProvider time, ILogger<DayCloseWatch> log)
-    : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try { await Task.Delay(options.DayCloseCheckInterval, time, ct); }
-            catch (OperationCanceledException) { return; }
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<DayCloser>().CloseDueDaysAsync(ct);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                log.LogWarning(e, "Checking for a day to close failed; trying again in {Interval}", options.DayCloseCheckInterval);
-            }
-        }
-    }
-}
