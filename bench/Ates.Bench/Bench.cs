@@ -25,12 +25,19 @@ public static class Bench
 
     public static async Task<BenchReport> RunAsync(BenchOptions options, DayProgress progress, TextWriter log, CancellationToken ct)
     {
+        var (ates, password) = await StartAsync(options, log, ct);
+        await using (ates) return (await PlayAsync(ates, password, options, progress, ct)).Report;
+    }
+
+    /// <summary>Starts the topology of <paramref name="options"/> with a fresh password for every popug.</summary>
+    public static async Task<(IAtes Ates, string Password)> StartAsync(BenchOptions options, TextWriter log, CancellationToken ct)
+    {
         var root = Topology.Topology.RepositoryRoot();
         var password = $"beak-bench-{Convert.ToHexString(RandomNumberGenerator.GetBytes(6))}";
-        await using IAtes ates = options.Topology == "distributed"
+        IAtes ates = options.Topology == "distributed"
             ? await DistributedAtes.StartAsync(root, Configuration, password, log, ct)
             : await EmbeddedAtes.StartAsync(root, Configuration, password, log, ct);
-        return (await PlayAsync(ates, password, options, progress, ct)).Report;
+        return (ates, password);
     }
 
     /// <summary>
@@ -39,12 +46,8 @@ public static class Bench
     /// </summary>
     public static async Task<RateReport> RunOpenLoopAsync(BenchOptions options, Action<RateStep> report, TextWriter log, CancellationToken ct)
     {
-        var root = Topology.Topology.RepositoryRoot();
-        var password = $"beak-bench-{Convert.ToHexString(RandomNumberGenerator.GetBytes(6))}";
-        await using IAtes ates = options.Topology == "distributed"
-            ? await DistributedAtes.StartAsync(root, Configuration, password, log, ct)
-            : await EmbeddedAtes.StartAsync(root, Configuration, password, log, ct);
-        return await PlayOpenLoopAsync(ates, password, options, report, ct);
+        var (ates, password) = await StartAsync(options, log, ct);
+        await using (ates) return await PlayOpenLoopAsync(ates, password, options, report, ct);
     }
 
     /// <summary>The open loop on a running system (see <see cref="RunOpenLoopAsync"/>).</summary>
@@ -102,7 +105,7 @@ public static class Bench
         return new CeilingFigures(rabbit, inserts, traffic.PublishedPerSecond / rabbit.PerSecond, traffic.PostingsPerSecond / inserts.PerSecond);
     }
 
-    static string Machine() =>
+    internal static string Machine() =>
         $"{Environment.ProcessorCount} cores, {File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim()}, " +
         $"{Environment.OSVersion}, .NET {Environment.Version}";
 }

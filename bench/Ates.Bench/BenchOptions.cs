@@ -10,6 +10,9 @@ public sealed record BenchOptions
     public int Tasks { get; init; } = 10_000;
     public int Shuffles { get; init; } = 3;
     public int Concurrency { get; init; } = 16;
+
+    /// <summary>Working days in a row, each of <see cref="Tasks"/> tasks and <see cref="Shuffles"/> shuffles.</summary>
+    public int Days { get; init; } = 1;
     public string? Json { get; init; }
 
     /// <summary>Messages for the raw RabbitMQ ceiling and rows for the raw insert ceiling; 0 skips the ceilings.</summary>
@@ -37,6 +40,8 @@ public sealed record BenchOptions
           --tasks T           tasks created (default 10000)
           --shuffles S        shuffles, spread evenly over the creations (default 3)
           --concurrency C     requests in flight at once (default 16)
+          --days N            N working days in a row, each of T tasks and S shuffles: per day the close and the
+                              accountant's reads (default 1: one day with the full report)
           --ceiling N         messages / rows for the raw RabbitMQ and raw insert ceilings; 0 skips them (default 20000)
           --json FILE         also write the report as JSON
           --patience MINUTES  how long settling and the day close may take (default 30)
@@ -61,6 +66,7 @@ public sealed record BenchOptions
                 "--tasks" => options with { Tasks = Number() },
                 "--shuffles" => options with { Shuffles = Number() },
                 "--concurrency" => options with { Concurrency = Math.Max(1, Number()) },
+                "--days" => options with { Days = Math.Max(1, Number()) },
                 "--ceiling" => options with { CeilingMessages = Number() },
                 "--json" => options with { Json = Value() },
                 "--patience" => options with { Patience = TimeSpan.FromMinutes(Number()) },

@@ -2,6 +2,7 @@
 // the money afterwards. Exit code 1 when the end state is wrong, 2 when the day could not be played.
 //   dotnet run -c Release --project bench/Ates.Bench -- --topology embedded|distributed --popugs 100 --tasks 10000
 //   dotnet run -c Release --project bench/Ates.Bench -- --topology embedded --find-rate 20   (open loop: the highest rate that holds)
+//   dotnet run -c Release --project bench/Ates.Bench -- --topology embedded --days 30 --tasks 1000   (days in a row)
 using Ates.Bench;
 using Spectre.Console;
 
@@ -45,6 +46,26 @@ if (options.OpenLoop)
     if (options.Json is { } rateJson) await File.WriteAllTextAsync(rateJson, ReportTable.Json(rates));
     foreach (var failure in rates.Check.Failures) AnsiConsole.MarkupLineInterpolated($"  [red]{failure}[/]");
     return rates.Check.Passed ? 0 : 1;
+}
+
+if (options.Days > 1)
+{
+    DaysReport days;
+    try
+    {
+        days = await WorkingDays.RunAsync(options, day => AnsiConsole.MarkupLineInterpolated(
+            $"  day {day.Number} ({day.Day}): {day.TasksSettledPerSecond:F1} tasks settled/s, close → paid out {day.DayCloseSeconds:F2} s, accounts {day.AccountsMs:F1} ms, earnings {day.EarningsMs:F1} ms, end state {(day.Correct ? "correct" : $"{day.Failures.Count} failures")}"),
+            log, CancellationToken.None);
+    }
+    catch (Exception e)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[red]The days could not be played:[/] {e.Message}");
+        Console.Error.WriteLine(e);
+        return 2;
+    }
+    if (options.Json is { } daysJson) await File.WriteAllTextAsync(daysJson, ReportTable.Json(days));
+    foreach (var failure in days.Days.SelectMany(d => d.Failures)) AnsiConsole.MarkupLineInterpolated($"  [red]{failure}[/]");
+    return days.Passed ? 0 : 1;
 }
 
 var progress = new DayProgress();

@@ -36,5 +36,7 @@ public static class ReportTable
 
     public static string Json(RateReport report) => JsonSerializer.Serialize(report, Options);
 
+    public static string Json(DaysReport report) => JsonSerializer.Serialize(report, Options);
+
     static readonly JsonSerializerOptions Options = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 }

@@ -35,14 +35,15 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
     readonly Popug _manager = new("manager@popug.inc");
     readonly Popug _accountant = new("accountant@popug.inc");
 
-    public async Task<DayResult> RunAsync(CancellationToken ct)
-    {
-        var popugs = await HireAsync(ct);
+    public async Task<DayResult> RunAsync(CancellationToken ct) => await PlayAsync(await HireAsync(ct), ct);
 
+    /// <summary>The day with popugs already hired: the tasks, the shuffles, the completions, the settling and the close.</summary>
+    public async Task<DayResult> PlayAsync(List<Popug> popugs, CancellationToken ct)
+    {
         var startedAt = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var settling = WatchSettlingAsync(clock, stopWatching.Token);
+        var settling = WatchSettlingAsync(clock, await RewardsAsync(ct), stopWatching.Token);
         TimeSpan created, completed, settled;
         IReadOnlyDictionary<Guid, DateTime> completedAt;
         List<Guid> tasks;
@@ -155,18 +156,24 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
         return completedAt;
     }
 
+    async Task<int> RewardsAsync(CancellationToken ct)
+    {
+        await using var accounting = Books.Accounting(ates);
+        return await accounting.Transactions.CountAsync(t => t.Kind == TransactionKind.Reward, ct);
+    }
+
     /// <summary>
-    /// Counts the rewards Accounting has posted until every task's is there, and returns when that was seen. Polls
-    /// every half second (a count over the ledger; more often would load the machine being measured), for at most
-    /// the patience allowed.
+    /// Counts the rewards Accounting has posted since <paramref name="before"/> until every task's is there, and returns
+    /// when that was seen. Polls every half second (a count over the ledger; more often would load the machine being
+    /// measured), for at most the patience allowed.
     /// </summary>
-    async Task<TimeSpan> WatchSettlingAsync(Stopwatch clock, CancellationToken ct)
+    async Task<TimeSpan> WatchSettlingAsync(Stopwatch clock, int before, CancellationToken ct)
     {
         await using var accounting = Books.Accounting(ates);
         var deadline = clock.Elapsed + options.Patience;
         while (true)
         {
-            progress.TasksSettled = await accounting.Transactions.CountAsync(t => t.Kind == TransactionKind.Reward, ct);
+            progress.TasksSettled = await accounting.Transactions.CountAsync(t => t.Kind == TransactionKind.Reward, ct) - before;
             if (progress.TasksSettled >= options.Tasks) return clock.Elapsed;
             if (clock.Elapsed > deadline)
                 throw new TimeoutException($"Accounting credited {progress.TasksSettled} of {options.Tasks} completed tasks within {options.Patience}.");

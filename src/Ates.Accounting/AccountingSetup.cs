@@ -41,8 +41,7 @@ public static class AccountingSetup
 
         // Registered before AddMessaging so the schema exists before the relay's first poll.
         services.AddHostedService<AccountingInitializer>();
-        // Accounting's handlers see each other's changes through the change tracker: one save a batch.
-        services.AddMessaging<AccountingDb>("accounting", m => m.SaveAfterEachHandler = false)
+        services.AddMessaging<AccountingDb>("accounting")
             .Handle<UserCreated, UserEventHandlers>()
             .Handle<UserUpdated, UserEventHandlers>()
             .Handle<TaskCreated, TaskEventHandlers>()

@@ -12,7 +12,11 @@ public sealed class EventLog<TDb>(TDb db, IEventTransport transport, MessagingOp
     public async Task<long> LastSequenceAsync(CancellationToken ct) =>
         await db.Set<OutboxMessage>().MaxAsync(m => (long?)m.Sequence, ct) ?? 0;
 
-    /// <summary>Sends every published event from <paramref name="fromSequence"/> on to <paramref name="consumer"/>, in order. Returns how many.</summary>
+    /// <summary>
+    /// Sends every event from <paramref name="fromSequence"/> on to <paramref name="consumer"/>, in order. Returns how
+    /// many. Rows not marked published yet go too: on the embedded bus the consumer may have committed them before the
+    /// mark was written, and what also arrives live its inbox takes once.
+    /// </summary>
     public async Task<long> ReplayAsync(string consumer, long fromSequence, IProgress<long>? progress, CancellationToken ct)
     {
         var source = EventEnvelope.SourceOf(options.Service);
@@ -20,7 +24,7 @@ public sealed class EventLog<TDb>(TDb db, IEventTransport transport, MessagingOp
         while (true)
         {
             var page = await db.Set<OutboxMessage>().AsNoTracking()
-                .Where(m => m.Sequence >= position && m.PublishedAt != null)
+                .Where(m => m.Sequence >= position)
                 .OrderBy(m => m.Sequence)
                 .Take(options.RelayBatchSize)
                 .ToListAsync(ct);

@@ -28,6 +28,12 @@ public sealed class MessagingOptions
     /// </summary>
     public TimeSpan SequenceGapTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// In-process delivery: the least time between two writes of the mark that the subscribers are done with a row
+    /// (each is a write to the producer's database). A crash before the mark only delivers again what the inboxes skip.
+    /// </summary>
+    public TimeSpan PublishedMarkInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Published events are kept this long as the producer's event log, for replay.</summary>
     public TimeSpan EventLogRetention { get; set; } = TimeSpan.FromDays(90);
 
@@ -39,10 +45,11 @@ public sealed class MessagingOptions
 
     /// <summary>
     /// Whether the consumer saves after each handler of a batch, so a handler's queries see what the ones before it
-    /// wrote. A service whose handlers see each other's changes through the change tracker turns it off: one save a
-    /// batch, and change detection no longer grows with the square of the batch.
+    /// wrote. Off by default: one save a batch, so change detection does not grow with the square of the batch. Every
+    /// handler of aTES sees the earlier ones' changes through the change tracker (<c>FindAsync</c>), and one whose
+    /// query must see them saves first itself (Tasks' reassignment of a leaver's tasks).
     /// </summary>
-    public bool SaveAfterEachHandler { get; set; } = true;
+    public bool SaveAfterEachHandler { get; set; }
 
     /// <summary>Unacknowledged messages a RabbitMQ consumer holds at once.</summary>
     public ushort Prefetch { get; set; } = 64;

@@ -28,6 +28,8 @@ public sealed class OutboxFeed<TDb>(
 
     public TimeProvider Time => time;
 
+    public TimeSpan MarkInterval => options.PublishedMarkInterval;
+
     public Task<long?> StartAsync(CancellationToken ct) => QueryAsync(async outbox =>
     {
         // The last row first: a row committed after it is unpublished, so the second query sees it.
@@ -57,6 +59,9 @@ public sealed class OutboxFeed<TDb>(
 
     public void DeliveryFailed(string subscriber, Exception e) =>
         log.LogWarning(e, "Delivering {Producer}'s events to {Subscriber} failed; it will try again", options.Service, subscriber);
+
+    public void MarkingFailed(Exception e) =>
+        log.LogWarning(e, "Marking {Producer}'s delivered events published failed; it will try again", options.Service);
 
     async Task<T> QueryAsync<T>(Func<IQueryable<OutboxMessage>, Task<T>> query)
     {

@@ -51,6 +51,9 @@ public interface IOutboxFeed
 
     TimeProvider Time { get; }
 
+    /// <summary>The least time between two writes of the published mark.</summary>
+    TimeSpan MarkInterval { get; }
+
     /// <summary>Where delivery starts: before the lowest unpublished row, else after the last row; null for an empty outbox.</summary>
     Task<long?> StartAsync(CancellationToken ct);
 
@@ -64,6 +67,8 @@ public interface IOutboxFeed
     Task MarkPublishedAsync(long through, IReadOnlyCollection<long> except, CancellationToken ct);
 
     void DeliveryFailed(string subscriber, Exception e);
+
+    void MarkingFailed(Exception e);
 }
 
 /// <summary>Starts this service's consumer on a transport; it stops with the host.</summary>
