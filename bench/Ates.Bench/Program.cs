@@ -54,7 +54,7 @@ if (options.Days > 1)
     try
     {
         days = await WorkingDays.RunAsync(options, day => AnsiConsole.MarkupLineInterpolated(
-            $"  day {day.Number} ({day.Day}): {day.TasksSettledPerSecond:F1} tasks settled/s, close → paid out {day.DayCloseSeconds:F2} s, accounts {day.AccountsMs:F1} ms, earnings {day.EarningsMs:F1} ms, end state {(day.Correct ? "correct" : $"{day.Failures.Count} failures")}"),
+            $"  day {day.Number} ({day.Day:yyyy-MM-dd}): {day.TasksSettledPerSecond:F1} tasks settled/s, close → paid out {day.DayCloseSeconds:F2} s, accounts {day.AccountsMs:F1} ms, earnings {day.EarningsMs:F1} ms, end state {(day.Correct ? "correct" : $"{day.Failures.Count} failures")}"),
             log, CancellationToken.None);
     }
     catch (Exception e)

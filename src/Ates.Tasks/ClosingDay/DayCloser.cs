@@ -80,6 +80,8 @@ public sealed class DayCloser(TasksDb db, IOutbox outbox, TimeProvider time, Bil
         outbox.Add(new TasksDayClosed(day, last, previous, count), $"day:{day:yyyy-MM-dd}");
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        // Once a day the outbox has grown by a day: the planner's statistics follow it.
+        await db.RefreshPlannerStatisticsAsync(ct);
         return closed;
     }
 

@@ -34,6 +34,8 @@ public sealed class DayCloser(AccountingDb db, LedgerBook ledger, IOutbox outbox
         await CloseGuard.HoldAloneAsync(db, ct);
         var closed = await CloseWhatIsDueAsync(ct);
         await tx.CommitAsync(ct);
+        // Once a day the ledger has grown by a day: the planner's statistics follow it.
+        if (closed > 0) await db.RefreshPlannerStatisticsAsync(ct);
         return closed;
     }
 
