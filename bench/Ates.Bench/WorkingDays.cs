@@ -24,7 +24,12 @@ public static class WorkingDays
     public static async Task<DaysReport> RunAsync(BenchOptions options, Action<DayRow> report, TextWriter log, CancellationToken ct)
     {
         var (ates, password) = await Bench.StartAsync(options, log, ct);
-        await using var _ = ates;
+        await using (ates) return await PlayAsync(ates, password, options, report, ct);
+    }
+
+    /// <summary>The days on a running system (see <see cref="RunAsync"/>).</summary>
+    public static async Task<DaysReport> PlayAsync(IAtes ates, string password, BenchOptions options, Action<DayRow> report, CancellationToken ct)
+    {
         using var api = new AtesApi(ates.Url, password);
         var runAt = DateTime.UtcNow;
         var accountant = new Popug("accountant@popug.inc");

@@ -60,4 +60,30 @@ public sealed class WorkingDayTests
         Assert.True(step.P50Ms <= step.P99Ms && step.P99Ms <= step.MaxMs);
         Assert.Equal((20, 20), (report.Check.Rewards, report.Check.Fees));
     }
+
+    [Fact]
+    public async Task Days_in_a_row_close_one_after_another_and_each_passes_the_check_over_every_day_so_far()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = new BenchOptions
+        {
+            Topology = "embedded", Popugs = 3, Tasks = 12, Shuffles = 1, Days = 3, Concurrency = 4, CeilingMessages = 0,
+            Patience = TimeSpan.FromMinutes(2),
+        };
+        const string password = "beak-check-9012";
+        await using var ates = await EmbeddedAtes.StartAsync(Topology.Topology.RepositoryRoot(), Bench.Configuration, password, TextWriter.Null, ct);
+
+        var seen = new List<DayRow>();
+        var report = await WorkingDays.PlayAsync(ates, password, options, seen.Add, ct);
+
+        Assert.True(report.Passed, string.Join("\n", report.Days.SelectMany(d => d.Failures)));
+        Assert.Equal([1, 2, 3], report.Days.Select(d => d.Number));
+        Assert.Equal(report.Days, seen);
+        // Each close is of the next billing day, and each reads back in the accountant's figures.
+        Assert.Equal([report.Days[0].Day, report.Days[0].Day.AddDays(1), report.Days[0].Day.AddDays(2)], report.Days.Select(d => d.Day));
+        Assert.All(report.Days, d => Assert.True(d.DayCloseSeconds > 0 && d.AccountsMs > 0 && d.EarningsMs > 0 && d.TasksSettledPerSecond > 0));
+        await using var accounting = Books.Accounting(ates);
+        Assert.Equal(36, await accounting.Transactions.CountAsync(t => t.Kind == TransactionKind.Reward, ct));
+        Assert.Equal(3, await accounting.Days.CountAsync(d => d.IsClosed, ct));
+    }
 }
