@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Ates.Bench;
 
 public sealed record DayFigures(
-    double CreateSeconds, double CompleteSeconds, double SettleSeconds, double TasksSettledPerSecond, double DayCloseSeconds, long Reassigned);
+    double CreateSeconds, double CompleteSeconds, double SettleSeconds, double TasksSettledPerSecond, double DayCloseSeconds, long Reassigned,
+    double CpuMsPerTask);
 
 public sealed record CeilingFigures(Ceiling Rabbit, Ceiling Inserts, double EventsOfRabbit, double PostingsOfInserts);
 
@@ -83,7 +84,7 @@ public static class Bench
         var ceilings = options.CeilingMessages > 0 ? await CeilingsAsync(ates, options.CeilingMessages, traffic, ct) : null;
 
         var figures = new DayFigures(day.Created.TotalSeconds, (day.Completed - day.Created).TotalSeconds, day.Settled.TotalSeconds,
-            day.Tasks.Count / day.Settled.TotalSeconds, day.DayClose.TotalSeconds, day.Reassigned);
+            day.Tasks.Count / day.Settled.TotalSeconds, day.DayClose.TotalSeconds, day.Reassigned, day.Cpu.TotalMilliseconds / day.Tasks.Count);
         return (new BenchReport(Machine(), day.StartedAt, options, day.Popugs, figures, latency, traffic, memory, ceilings, check), day);
     }
 

@@ -78,6 +78,28 @@ public static class Figures
     }
 
     /// <summary>Peak resident memory (VmHWM) of each process, in MiB, read from /proc before the system stops.</summary>
+    /// <summary>
+    /// CPU time used so far by the system's processes (the host, or each service, the broker and the database's
+    /// postmaster; PostgreSQL's backends are processes of their own and are not in it).
+    /// </summary>
+    public static TimeSpan CpuTime(IAtes ates)
+    {
+        var total = TimeSpan.Zero;
+        foreach (var (_, pid) in ates.Processes)
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                total += process.TotalProcessorTime;
+            }
+            catch (ArgumentException)
+            {
+                // Gone: nothing to add.
+            }
+        }
+        return total;
+    }
+
     public static Dictionary<string, double> PeakMemory(IAtes ates)
     {
         var peaks = new Dictionary<string, double>();

@@ -22,7 +22,11 @@ public sealed class DayProgress
 /// <summary>What the day did and how long each part took (durations from the day's start).</summary>
 public sealed record DayResult(
     DateTime StartedAt, TimeSpan Created, TimeSpan Completed, TimeSpan Settled, DateTime SettledAt, TimeSpan DayClose, DateOnly Day,
-    int Popugs, IReadOnlyCollection<Guid> Tasks, long Reassigned, IReadOnlyDictionary<Guid, DateTime> CompletedAt);
+    int Popugs, IReadOnlyCollection<Guid> Tasks, long Reassigned, IReadOnlyDictionary<Guid, DateTime> CompletedAt)
+{
+    /// <summary>CPU time the system's processes used from the day's start until every task was settled.</summary>
+    public TimeSpan Cpu { get; init; }
+}
 
 /// <summary>
 /// A working day through the gateway: P workers created by the admin, T tasks created by random popugs with S shuffles
@@ -41,10 +45,11 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
     public async Task<DayResult> PlayAsync(List<Popug> popugs, CancellationToken ct)
     {
         var startedAt = DateTime.UtcNow;
+        var cpuBefore = Figures.CpuTime(ates);
         var clock = Stopwatch.StartNew();
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var settling = WatchSettlingAsync(clock, await RewardsAsync(ct), stopWatching.Token);
-        TimeSpan created, completed, settled;
+        TimeSpan created, completed, settled, cpu;
         IReadOnlyDictionary<Guid, DateTime> completedAt;
         List<Guid> tasks;
         long reassigned;
@@ -57,6 +62,7 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
             if (completedAt.Count != tasks.Count)
                 throw new InvalidOperationException($"{tasks.Count} tasks created but their assignees found only {completedAt.Count} open ones to complete.");
             settled = await settling;
+            cpu = Figures.CpuTime(ates) - cpuBefore;
         }
         finally
         {
@@ -67,7 +73,8 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
         var day = await CloseDayAsync(ct);
         progress.DayClosed = true;
 
-        return new DayResult(startedAt, created, completed, settled, startedAt + settled, closing.Elapsed, day, popugs.Count, tasks, reassigned, completedAt);
+        return new DayResult(startedAt, created, completed, settled, startedAt + settled, closing.Elapsed, day, popugs.Count, tasks, reassigned, completedAt)
+            { Cpu = cpu };
     }
 
     /// <summary>The accountant closes the day in Tasks; returns it once Accounting has closed it and paid out.</summary>

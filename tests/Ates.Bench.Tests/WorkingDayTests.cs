@@ -25,6 +25,7 @@ public sealed class WorkingDayTests
         Assert.True(report.Day.Reassigned >= 15, "the shuffle after half the creations reassigns every open task");
         Assert.Equal(30, report.CreditLatency.Samples);
         Assert.True(report.Day.TasksSettledPerSecond > 0);
+        Assert.True(report.Day.CpuMsPerTask > 0, "the host used CPU to settle the tasks");
         Assert.True(report.PeakMemoryMib.Single().Value > 10);
         Assert.True(report.Traffic.Postings >= 30 + report.Day.Reassigned);
 
