@@ -37,7 +37,7 @@ public static class AccountingSetup
         {
             db.UseServiceDatabase(options.Database, "Accounting:Database");
             db.AddOutboxSignal(sp);
-        });
+        }, optionsLifetime: ServiceLifetime.Singleton);
 
         // Registered before AddMessaging so the schema exists before the relay's first poll.
         services.AddHostedService<AccountingInitializer>();

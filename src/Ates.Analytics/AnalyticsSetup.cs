@@ -39,7 +39,7 @@ public static class AnalyticsSetup
         {
             db.UseServiceDatabase(options.Database, "Analytics:Database");
             db.AddOutboxSignal(sp);
-        });
+        }, optionsLifetime: ServiceLifetime.Singleton);
 
         // Registered before AddMessaging so the schema exists before the consumer's first delivery.
         services.AddHostedService<AnalyticsInitializer>();

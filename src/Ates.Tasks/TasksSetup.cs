@@ -32,7 +32,8 @@ public static class TasksSetup
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IRandomPick, SecureRandomPick>();
 
-        services.AddDbContext<TasksDb>((sp, db) => db.UseServiceDatabase(options.Database, "Tasks:Database").AddOutboxSignal(sp));
+        services.AddDbContext<TasksDb>((sp, db) => db.UseServiceDatabase(options.Database, "Tasks:Database").AddOutboxSignal(sp),
+            optionsLifetime: ServiceLifetime.Singleton);
         // Registered before AddMessaging so the schema exists before the relay's first poll.
         services.AddHostedService<SchemaInitializer<TasksDb>>();
         services.AddScoped<UserReplica<TasksDb>>();
