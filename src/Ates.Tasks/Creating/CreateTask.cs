@@ -24,7 +24,7 @@ public sealed class CreateTask(TasksDb db, IOutbox outbox, TimeProvider time, Bi
         if (text is null) return Refusal.Invalid(errors);
 
         await using var transaction = await db.BeginTaskWriteAsync(ct);
-        if (Assignment.Pick(await db.EligibleAsync(ct), random) is not { } assignee) return NobodyToAssign;
+        if (await db.PickEligibleAsync(random, ct) is not { } assignee) return NobodyToAssign;
 
         var now = time.GetUtcNow();
         var task = PopugTask.Create(Guid.CreateVersion7(now), text, assignee, createdBy, now);

@@ -11,12 +11,24 @@ public static class Assignees
     /// The ids of everyone who may be given a task (<see cref="Assignment.CanBeAssigned"/>), in a fixed order so that a
     /// scripted random source picks the same popugs every run.
     /// </summary>
-    public static Task<List<Guid>> EligibleAsync(this TasksDb db, CancellationToken ct) =>
+    public static Task<List<Guid>> EligibleAsync(this TasksDb db, CancellationToken ct) => Eligible(db).ToListAsync(ct);
+
+    /// <summary>
+    /// One of them, each with the same chance (<see cref="Assignment.Pick"/> over the same order), reading their count
+    /// and the one picked rather than every id; null when there is nobody. Under the task log lock, as every change to
+    /// the replica is, the two reads agree.
+    /// </summary>
+    public static async Task<Guid?> PickEligibleAsync(this TasksDb db, IRandomPick random, CancellationToken ct)
+    {
+        var count = await Eligible(db).CountAsync(ct);
+        return count == 0 ? null : await Eligible(db).Skip(random.Next(count)).FirstAsync(ct);
+    }
+
+    static IQueryable<Guid> Eligible(TasksDb db) =>
         db.Users.AsNoTracking()
             .Where(u => u.EntityVersion > 0 && u.Status == UserStatus.Active && u.Role != UserRole.Admin && u.Role != UserRole.Manager)
             .OrderBy(u => u.Id)
-            .Select(u => u.Id)
-            .ToListAsync(ct);
+            .Select(u => u.Id);
 
     public static async Task<Dictionary<Guid, string>> NamesAsync(this TasksDb db, IEnumerable<Guid> ids, CancellationToken ct)
     {
