@@ -77,7 +77,6 @@ public static class Figures
         return new Traffic(published, published / seconds, handled, handled / seconds, postings, postings / seconds);
     }
 
-    /// <summary>Peak resident memory (VmHWM) of each process, in MiB, read from /proc before the system stops.</summary>
     /// <summary>
     /// CPU time used so far by the system's processes (the host, or each service, the broker and the database's
     /// postmaster; PostgreSQL's backends are processes of their own and are not in it).
@@ -100,6 +99,7 @@ public static class Figures
         return total;
     }
 
+    /// <summary>Peak resident memory (VmHWM) of each process, in MiB, read from /proc before the system stops.</summary>
     public static Dictionary<string, double> PeakMemory(IAtes ates)
     {
         var peaks = new Dictionary<string, double>();

@@ -7,16 +7,10 @@ namespace Ates.Messaging.Outbox;
 /// <summary>Wakes the relay when a transaction that wrote outbox rows commits, so it need not wait for its next poll.</summary>
 public sealed class OutboxSignal
 {
-    readonly SemaphoreSlim _pending = new(0, 1);
+    // One pending wake-up is enough: the relay reads every waiting row when it runs.
+    readonly WakeUp _pending = new();
 
-    public void Notify()
-    {
-        // One pending wake-up is enough: the relay reads every waiting row when it runs.
-        if (_pending.CurrentCount == 0)
-        {
-            try { _pending.Release(); } catch (SemaphoreFullException) { }
-        }
-    }
+    public void Notify() => _pending.Set();
 
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _pending.WaitAsync(timeout, ct);
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Ates.ServiceDefaults.Hosting;
 
@@ -64,11 +65,20 @@ public static class ServiceDatabase
     /// SQLite: refreshes the query planner's statistics where they are stale (<c>PRAGMA optimize</c>, sampling at most
     /// 400 rows an index, so it costs the same on a large database). Without them SQLite sums the open day's ledger
     /// entries by scanning every entry ever posted (the accounts page took 8 ms on day 1 and 20–28 ms on day 30 of a
-    /// benchmark); with them it reads that day's only. PostgreSQL keeps its statistics itself (autovacuum).
+    /// benchmark); with them it reads that day's only. PostgreSQL keeps its statistics itself (autovacuum). Run after a
+    /// commit, it must not fail the work before it: a failure is logged, and the next close tries again.
     /// </summary>
-    public static async Task RefreshPlannerStatisticsAsync(this DbContext db, CancellationToken ct)
+    public static async Task RefreshPlannerStatisticsAsync(this DbContext db, ILogger log, CancellationToken ct)
     {
-        if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA analysis_limit=400; PRAGMA optimize=0x10002;", ct);
+        if (!db.Database.IsSqlite()) return;
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA analysis_limit=400; PRAGMA optimize=0x10002;", ct);
+        }
+        catch (DbException e)
+        {
+            log.LogWarning(e, "SQLite's planner statistics were not refreshed; the next day close tries again");
+        }
     }
 
     /// <summary>

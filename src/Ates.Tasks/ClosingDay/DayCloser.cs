@@ -11,7 +11,7 @@ namespace Ates.Tasks.ClosingDay;
 /// Closes task days and writes the <c>tasks.day_closed</c> marker Accounting waits for. Runs under the task log lock,
 /// so the set of the day's task events cannot change while it is counted; a day is closed once, whoever asks.
 /// </summary>
-public sealed class DayCloser(TasksDb db, IOutbox outbox, TimeProvider time, BillingCalendar days)
+public sealed class DayCloser(TasksDb db, IOutbox outbox, TimeProvider time, BillingCalendar days, ILogger<DayCloser> log)
 {
     static readonly string MarkerType = EventRegistry.Default.Describe(typeof(TasksDayClosed)).Type;
 
@@ -81,7 +81,7 @@ public sealed class DayCloser(TasksDb db, IOutbox outbox, TimeProvider time, Bil
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         // Once a day the outbox has grown by a day: the planner's statistics follow it.
-        await db.RefreshPlannerStatisticsAsync(ct);
+        await db.RefreshPlannerStatisticsAsync(log, ct);
         return closed;
     }
 

@@ -35,7 +35,7 @@ public sealed class DayCloser(AccountingDb db, LedgerBook ledger, IOutbox outbox
         var closed = await CloseWhatIsDueAsync(ct);
         await tx.CommitAsync(ct);
         // Once a day the ledger has grown by a day: the planner's statistics follow it.
-        if (closed > 0) await db.RefreshPlannerStatisticsAsync(ct);
+        if (closed > 0) await db.RefreshPlannerStatisticsAsync(log, ct);
         return closed;
     }
 

@@ -14,8 +14,8 @@ sealed class ProducerFeed : IOpenFeed
     readonly Lock _gate = new();
     readonly Dictionary<string, (Subscription Subscription, Task Loop)> _subscriptions = [];
     readonly CancellationTokenSource _stop = new();
-    readonly SemaphoreSlim _marking = new(1, 1);
-    readonly SemaphoreSlim _markDue = new(0, 1);
+    // One pending request is enough: the mark covers whatever the subscriptions have committed when it runs.
+    readonly WakeUp _markDue = new();
     readonly Task _marker;
     Subscription.Progress _marked = new(long.MinValue, []);
 
@@ -31,7 +31,7 @@ sealed class ProducerFeed : IOpenFeed
         lock (_gate)
         {
             if (_stop.IsCancellationRequested || _subscriptions.ContainsKey(subscriber.Name) || !_outbox.Types.Any(subscriber.Takes)) return;
-            var subscription = new Subscription(_outbox, subscriber, MarkSoon);
+            var subscription = new Subscription(_outbox, subscriber, _markDue.Set);
             _subscriptions[subscriber.Name] = (subscription, Task.Run(() => subscription.RunAsync(_stop.Token)));
         }
     }
@@ -44,23 +44,13 @@ sealed class ProducerFeed : IOpenFeed
         if (subscriptions.Length == 0) await _outbox.MarkPublishedAsync(long.MaxValue, [], ct);
     }
 
-    /// <summary>After a subscription's commit: the mark is due (one pending request is enough).</summary>
-    Task MarkSoon(CancellationToken ct)
-    {
-        if (_markDue.CurrentCount == 0)
-        {
-            try { _markDue.Release(); } catch (SemaphoreFullException) { }
-        }
-        return Task.CompletedTask;
-    }
-
     async Task MarkLoopAsync(CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await _markDue.WaitAsync(stop);
+                await _markDue.WaitAsync(Timeout.InfiniteTimeSpan, stop);
                 await MarkPublishedAsync(stop);
                 await Task.Delay(_outbox.MarkInterval, stop);
             }
@@ -76,25 +66,20 @@ sealed class ProducerFeed : IOpenFeed
         }
     }
 
-    /// <summary>Marks what every subscription is done with.</summary>
+    /// <summary>
+    /// Marks what every subscription is done with. Run by the mark loop only, and once more after it has stopped, so
+    /// never twice at once.
+    /// </summary>
     async Task MarkPublishedAsync(CancellationToken ct)
     {
-        await _marking.WaitAsync(ct);
-        try
-        {
-            Subscription.Progress[] all;
-            lock (_gate) all = _subscriptions.Values.Select(s => s.Subscription.Done).ToArray();
-            var through = all.Min(p => p.Through);
-            // A row waiting for a subscriber's retry stays unpublished; the rows behind it need not.
-            var except = all.SelectMany(p => p.Retrying).Where(s => s <= through).ToHashSet();
-            if (through == _marked.Through && except.SetEquals(_marked.Retrying)) return;
-            await _outbox.MarkPublishedAsync(through, except, ct);
-            _marked = new(through, except);
-        }
-        finally
-        {
-            _marking.Release();
-        }
+        Subscription.Progress[] all;
+        lock (_gate) all = _subscriptions.Values.Select(s => s.Subscription.Done).ToArray();
+        var through = all.Min(p => p.Through);
+        // A row waiting for a subscriber's retry stays unpublished; the rows behind it need not.
+        var except = all.SelectMany(p => p.Retrying).Where(s => s <= through).ToHashSet();
+        if (through == _marked.Through && except.SetEquals(_marked.Retrying)) return;
+        await _outbox.MarkPublishedAsync(through, except, ct);
+        _marked = new(through, except);
     }
 
     public async ValueTask DisposeAsync()
@@ -111,6 +96,5 @@ sealed class ProducerFeed : IOpenFeed
         // What the subscribers committed before the stop need not be delivered again after the restart.
         if (loops.Length > 0) await MarkPublishedAsync(CancellationToken.None);
         _stop.Dispose();
-        _markDue.Dispose();
     }
 }

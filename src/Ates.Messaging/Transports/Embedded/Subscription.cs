@@ -9,14 +9,15 @@ namespace Ates.Messaging.Transports.Embedded;
 /// consumer's delay while the events behind it go on. After a restart it starts from the lowest unpublished row;
 /// the consumer's inbox skips what it has already handled.
 /// </summary>
-sealed class Subscription(IOutboxFeed outbox, Subscriber subscriber, Func<CancellationToken, Task> committed)
+sealed class Subscription(IOutboxFeed outbox, Subscriber subscriber, Action committed)
 {
     /// <summary>Every row up to <paramref name="Through"/> is committed, but those waiting for a retry.</summary>
     public sealed record Progress(long Through, IReadOnlyCollection<long> Retrying);
 
     readonly record struct Retry(int Attempt, DateTime Due);
 
-    readonly SemaphoreSlim _wake = new(0, 1);
+    // One pending wake-up is enough: the loop reads every waiting row when it runs.
+    readonly WakeUp _wake = new();
     // The highest sequence read; null while the outbox is empty.
     long? _position;
     // Sequences skipped over: a transaction still open (it commits later, out of order) or rolled back.
@@ -26,14 +27,7 @@ sealed class Subscription(IOutboxFeed outbox, Subscriber subscriber, Func<Cancel
     /// <summary>Replaced whole after each batch, so the low-water mark reads it without a lock. Nothing is done before the start.</summary>
     public Progress Done { get; private set; } = new(long.MinValue, []);
 
-    public void Wake()
-    {
-        // One pending wake-up is enough: the loop reads every waiting row when it runs.
-        if (_wake.CurrentCount == 0)
-        {
-            try { _wake.Release(); } catch (SemaphoreFullException) { }
-        }
-    }
+    public void Wake() => _wake.Set();
 
     public async Task RunAsync(CancellationToken stop)
     {
@@ -45,7 +39,7 @@ sealed class Subscription(IOutboxFeed outbox, Subscriber subscriber, Func<Cancel
             {
                 if (!started) (_position, started) = (await outbox.StartAsync(stop), true);
                 more = await DeliverBatchAsync(stop);
-                await committed(stop);
+                committed();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
