@@ -36,7 +36,8 @@ public static class Bench
         var root = Topology.Topology.RepositoryRoot();
         var password = $"beak-bench-{Convert.ToHexString(RandomNumberGenerator.GetBytes(6))}";
         IAtes ates = options.Topology == "distributed"
-            ? await DistributedAtes.StartAsync(root, Configuration, password, log, ct)
+            ? await DistributedAtes.StartAsync(root, Configuration, password, log, ct, options.Instances ?? Topology.Topology.DefaultAccountingInstances,
+                options.DbDelayMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null)
             : await EmbeddedAtes.StartAsync(root, Configuration, password, log, ct);
         return (ates, password);
     }

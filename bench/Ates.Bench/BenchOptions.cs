@@ -11,6 +11,12 @@ public sealed record BenchOptions
     public int Shuffles { get; init; } = 3;
     public int Concurrency { get; init; } = 16;
 
+    /// <summary>Accounting's instances on the distributed topology (the parser fills in its default); null on the embedded host.</summary>
+    public int? Instances { get; init; }
+
+    /// <summary>Distributed: how long each way Accounting's bytes to and from PostgreSQL are held back; null: a direct connection.</summary>
+    public double? DbDelayMs { get; init; }
+
     /// <summary>Working days in a row, each of <see cref="Tasks"/> tasks and <see cref="Shuffles"/> shuffles.</summary>
     public int Days { get; init; } = 1;
     public string? Json { get; init; }
@@ -40,6 +46,9 @@ public sealed record BenchOptions
           --tasks T           tasks created (default 10000)
           --shuffles S        shuffles, spread evenly over the creations (default 3)
           --concurrency C     requests in flight at once (default 16)
+          --instances N       distributed only: Accounting instances, 1 to 8 (default 2)
+          --db-delay MS       distributed only: Accounting reaches PostgreSQL through a proxy that holds every chunk back
+                              MS milliseconds each way (0 to 1000; 0 measures the proxy's own hop)
           --days N            N working days in a row, each of T tasks and S shuffles: per day the close and the
                               accountant's reads (default 1: one day with the full report)
           --ceiling N         messages / rows for the raw RabbitMQ and raw insert ceilings; 0 skips them (default 20000)
@@ -59,6 +68,8 @@ public sealed record BenchOptions
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             double Positive() => double.Parse(Value(), CultureInfo.InvariantCulture) is var x and > 0 ? x : throw new ArgumentException($"{args[i - 1]} must be positive.");
             int Number() => int.Parse(Value(), CultureInfo.InvariantCulture) is var n and >= 0 ? n : throw new ArgumentException($"{args[i - 1]} must not be negative.");
+            int Instances() => int.Parse(Value(), CultureInfo.InvariantCulture) is var n and >= 1 and <= 8 ? n : throw new ArgumentException("--instances is 1 to 8.");
+            double Delay() => double.Parse(Value(), CultureInfo.InvariantCulture) is var ms and >= 0 and <= 1000 ? ms : throw new ArgumentException("--db-delay is 0 to 1000 ms.");
             options = args[i] switch
             {
                 "--topology" => options with { Topology = KnownTopology(Value()) },
@@ -66,6 +77,8 @@ public sealed record BenchOptions
                 "--tasks" => options with { Tasks = Number() },
                 "--shuffles" => options with { Shuffles = Number() },
                 "--concurrency" => options with { Concurrency = Math.Max(1, Number()) },
+                "--instances" => options with { Instances = Instances() },
+                "--db-delay" => options with { DbDelayMs = Delay() },
                 "--days" => options with { Days = Math.Max(1, Number()) },
                 "--ceiling" => options with { CeilingMessages = Number() },
                 "--json" => options with { Json = Value() },
@@ -78,7 +91,23 @@ public sealed record BenchOptions
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
-        return options;
+        if (options.Topology != "distributed")
+        {
+            // Checked after the loop: the options may come before --topology.
+            if (options.Instances is not null || options.DbDelayMs is not null)
+                throw new ArgumentException("--instances and --db-delay apply to --topology distributed only.");
+            return options;
+        }
+        return options with { Instances = options.Instances ?? Ates.Topology.Topology.DefaultAccountingInstances };
+    }
+
+    /// <summary>The topology as the report names it, e.g. "distributed (3 Accounting instances, PostgreSQL 1 ms away each way)".</summary>
+    public string TopologyLabel()
+    {
+        if (Topology != "distributed") return Topology;
+        var instances = Instances ?? Ates.Topology.Topology.DefaultAccountingInstances;
+        var label = $"distributed ({instances} Accounting instance{(instances == 1 ? "" : "s")}";
+        return DbDelayMs is { } ms ? label + string.Create(CultureInfo.InvariantCulture, $", PostgreSQL {ms} ms away each way)") : label + ")";
     }
 
     static string KnownTopology(string name) =>

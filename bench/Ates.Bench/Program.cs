@@ -19,8 +19,8 @@ if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
 var logFile = Path.Combine(Path.GetTempPath(), $"ates-bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.log");
 await using var log = TextWriter.Synchronized(new StreamWriter(logFile) { AutoFlush = true });
 AnsiConsole.MarkupLine(options.OpenLoop
-    ? $"Open loop on the [bold]{options.Topology}[/] topology: {options.Popugs} popugs. Services' output: {logFile}"
-    : $"A working day on the [bold]{options.Topology}[/] topology: {options.Popugs} popugs, {options.Tasks} tasks, " +
+    ? $"Open loop on the [bold]{options.TopologyLabel()}[/] topology: {options.Popugs} popugs. Services' output: {logFile}"
+    : $"A working day on the [bold]{options.TopologyLabel()}[/] topology: {options.Popugs} popugs, {options.Tasks} tasks, " +
       $"{options.Shuffles} shuffles, {options.Concurrency} at a time. Services' output: {logFile}");
 
 if (options.OpenLoop)

@@ -8,7 +8,7 @@ public static class ReportTable
 {
     public static void Write(BenchReport r)
     {
-        var table = new Table().Title($"A working day, {r.Options.Topology}: {r.Options.Popugs} popugs created ({r.PopugsAssignable} assignable), " +
+        var table = new Table().Title($"A working day, {r.Options.TopologyLabel()}: {r.Options.Popugs} popugs created ({r.PopugsAssignable} assignable), " +
                                       $"{r.Options.Tasks} tasks, {r.Options.Shuffles} shuffles ({r.Day.Reassigned} reassignments)")
             .AddColumn("figure").AddColumn(new TableColumn("value").RightAligned()).AddColumn(new TableColumn("ceiling").RightAligned())
             .AddColumn(new TableColumn("of ceiling").RightAligned());

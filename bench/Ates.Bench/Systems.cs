@@ -85,7 +85,7 @@ public sealed class EmbeddedAtes : IAtes
     }
 }
 
-/// <summary>The distributed topology (tools/Ates.Topology): PostgreSQL, RabbitMQ, Auth, Tasks, two Accountings, Analytics, gateway.</summary>
+/// <summary>The distributed topology (tools/Ates.Topology): PostgreSQL, RabbitMQ, Auth, Tasks, N Accountings, Analytics, gateway.</summary>
 public sealed class DistributedAtes(Topology.Topology topology, string url) : IAtes
 {
     public string Url => url;
@@ -105,10 +105,13 @@ public sealed class DistributedAtes(Topology.Topology topology, string url) : IA
 
     public string Database(string service) => topology.Database($"Ates.{char.ToUpperInvariant(service[0])}{service[1..]}");
 
-    public static async Task<DistributedAtes> StartAsync(string root, string configuration, string password, TextWriter log, CancellationToken ct)
+    /// <param name="accountingInstances">Accounting's processes; the gateway routes to the first.</param>
+    /// <param name="databaseDelay">When set, Accounting reaches PostgreSQL through a proxy holding every chunk back this long each way.</param>
+    public static async Task<DistributedAtes> StartAsync(string root, string configuration, string password, TextWriter log, CancellationToken ct,
+        int accountingInstances = Topology.Topology.DefaultAccountingInstances, TimeSpan? databaseDelay = null)
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";
-        return new DistributedAtes(await Topology.Topology.StartAsync(root, url, log, ct, password, configuration), url);
+        return new DistributedAtes(await Topology.Topology.StartAsync(root, url, log, ct, password, configuration, accountingInstances, databaseDelay), url);
     }
 
     public ValueTask DisposeAsync() => topology.DisposeAsync();

@@ -51,7 +51,7 @@ public static class AccountingSetup
             .Handle<TasksDayClosed, DayClosedHandler>()
             .Preload<TaskBatchPreload>()
             .AfterCommit<DayCloseAfterCommit>()
-            .UseTransport(options.Transport, options.RabbitNamespace, bus, "Accounting:Transport");
+            .UseTransport(options, bus, "Accounting");
         services.AddScoped<BillableTasks>();
         services.AddScoped<UserReplica<AccountingDb>>();
         services.AddScoped<LedgerBook>();

@@ -49,7 +49,7 @@ public static class AnalyticsSetup
             .Handle<BillingCycleClosed, BillingCycleClosedHandler>()
             .Handle<TaskCreated, TaskSnapshotHandler>()
             .Handle<TaskUpdated, TaskSnapshotHandler>()
-            .UseTransport(options.Transport, options.RabbitNamespace, bus, "Analytics:Transport");
+            .UseTransport(options, bus, "Analytics");
 
         services.AddServiceWeb(options, builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
         services.AddAuthorizationBuilder().AddAdminOnly();

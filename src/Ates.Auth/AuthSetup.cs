@@ -42,7 +42,8 @@ public static class AuthSetup
         // Registered before AddMessaging so the schema exists before the relay's first poll.
         services.AddHostedService<AuthInitializer>();
         var messaging = services.AddMessaging<AuthDb>("auth");
-        messaging.UseTransport(options.Transport, options.RabbitNamespace, bus, "Auth:Transport");
+        // Auth publishes only: it has no partitions of its own.
+        messaging.UseTransport(new ServiceOptions { Transport = options.Transport, RabbitNamespace = options.RabbitNamespace }, bus, "Auth");
 
         services.AddIdentityCore<AuthUser>(o =>
             {

@@ -3,6 +3,7 @@ using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Inbox;
 using Ates.Messaging.Ops;
 using Ates.Messaging.Outbox;
+using Ates.Messaging.Partitions;
 using Ates.Messaging.Transports;
 using Ates.Messaging.Transports.Embedded;
 using Ates.Messaging.Transports.RabbitMq;
@@ -105,6 +106,9 @@ public sealed class MessagingBuilder<TDb>(IServiceCollection services, Messaging
         services.AddSingleton<RabbitMqTransport>();
         services.AddSingleton<IEventTransport>(sp => sp.GetRequiredService<RabbitMqTransport>());
         services.AddSingleton<IConsumerTransport>(sp => sp.GetRequiredService<RabbitMqTransport>());
+        // Registered after the consumer's host: it starts once the consumer is declared and stops before it.
+        services.AddSingleton<PartitionCoordinator<TDb>>();
+        services.AddHostedService(sp => sp.GetRequiredService<PartitionCoordinator<TDb>>());
         return this;
     }
 }

@@ -40,7 +40,7 @@ public static class TasksSetup
         services.AddMessaging<TasksDb>("tasks")
             .Handle<UserCreated, ReassignWhenAssigneeLeaves>()
             .Handle<UserUpdated, ReassignWhenAssigneeLeaves>()
-            .UseTransport(options.Transport, options.RabbitNamespace, bus, "Tasks:Transport");
+            .UseTransport(options, bus, "Tasks");
 
         services.AddServiceWeb(options, builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
         services.AddScoped<TaskQuery>();

@@ -1,8 +1,11 @@
 // Runs the real Accounting service and feeds it a script of events through its consumer, as a transport would
-// (at least once: a restart feeds the whole script again). The crash test SIGKILLs it mid-close.
+// (at least once: a restart feeds the whole script again). The crash test SIGKILLs it mid-close. With --transport it
+// consumes from RabbitMQ instead, as one instance among several, and the script gives only the prices.
 //   Ates.Accounting.TestHost --db sqlite:<file>|postgres:<cs> --mail <folder> --script <file> --now <iso time> [--hold-close]
+//       [--transport rabbitmq:<uri> --namespace <ns>] [--record <file>]
 // Prints "CLOSING <day>" when --hold-close stops a day close after its writes and before its commit,
-// and "DELIVERED" once the whole script has been handed to the consumer.
+// "DELIVERED" once the whole script has been handed to the consumer, "CONSUMING" once it consumes from the broker.
+// --record writes each committed task event down (HandlingRecord).
 using Ates.Accounting;
 using Ates.Accounting.Data;
 using Ates.Accounting.Pricing;
@@ -27,15 +30,24 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Accounting:SignIn:Authority"] = "http://localhost/",
     ["Accounting:SignIn:ClientId"] = "accounting",
     ["Accounting:SignIn:RequireHttpsMetadata"] = "false",
+    ["Accounting:Transport"] = arguments.GetValueOrDefault("transport") ?? "embedded",
+    ["Accounting:RabbitNamespace"] = arguments.GetValueOrDefault("namespace") ?? "ates",
 });
 builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.Parse(arguments["now"], System.Globalization.CultureInfo.InvariantCulture)));
 builder.Services.AddSingleton<IPriceSource>(prices);
 if (arguments.ContainsKey("hold-close"))
     builder.Services.ConfigureDbContext<AccountingDb>(o => o.AddInterceptors(new HoldCloseInterceptor()));
 builder.AddAccounting();
+if (arguments.TryGetValue("record", out var record)) builder.Services.RecordHandlingTo(record);
 var app = builder.Build();
 app.MapAccounting();
 await app.StartAsync();
+
+if (arguments.ContainsKey("transport"))
+{
+    Console.WriteLine("CONSUMING");
+    await Task.Delay(Timeout.Infinite);
+}
 
 var consumer = app.Services.GetRequiredService<EventConsumer<AccountingDb>>();
 foreach (var body in deliveries)

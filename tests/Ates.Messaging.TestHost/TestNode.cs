@@ -26,6 +26,7 @@ public sealed record NodeSettings(string Service, string Database, string Transp
     public string? HoldOn { get; init; }
     public bool Relay { get; init; } = true;
     public Action<MessagingOptions>? Tune { get; init; }
+    public Action<Ates.Messaging.Transports.RabbitMq.RabbitMqOptions>? TuneRabbit { get; init; }
 
     /// <summary>When set, the node is a web app on this loopback port with the ops API (status, backlog, dead letters, replay) under /ops.</summary>
     public int? HttpPort { get; init; }
@@ -65,6 +66,9 @@ public static class TestNode
             {
                 r.Uri = settings.Transport["rabbitmq:".Length..];
                 r.Namespace = settings.RabbitNamespace;
+                r.PartitionLeaseDuration = TimeSpan.FromSeconds(2);
+                r.PartitionRebalanceInterval = TimeSpan.FromMilliseconds(200);
+                settings.TuneRabbit?.Invoke(r);
             });
         else
             throw new ArgumentException($"Unknown transport '{settings.Transport}'.");
@@ -88,8 +92,12 @@ public static class TestNode
             throw new ArgumentException($"Unknown database '{database}'.");
     }
 
-    /// <summary>Creates tasks in transactions of <paramref name="perTransaction"/>: each writes the task and its task.created together.</summary>
-    public static async Task ProduceAsync(IServiceProvider services, IEnumerable<string> titles, int perTransaction, CancellationToken ct)
+    /// <summary>
+    /// Creates tasks in transactions of <paramref name="perTransaction"/>: each writes the task and its task.created
+    /// together, its partition key the task's id or <paramref name="partitionKeyOf"/> its title.
+    /// </summary>
+    public static async Task ProduceAsync(IServiceProvider services, IEnumerable<string> titles, int perTransaction, CancellationToken ct,
+        Func<string, string>? partitionKeyOf = null)
     {
         foreach (var chunk in titles.Chunk(perTransaction))
         {
@@ -100,7 +108,7 @@ public static class TestNode
             {
                 var task = new CreatedTask { TaskId = Guid.NewGuid(), Title = title };
                 db.CreatedTasks.Add(task);
-                outbox.Add(new TaskCreated(task.TaskId, title, null, "made by the messaging tests", 1), task.TaskId.ToString());
+                outbox.Add(new TaskCreated(task.TaskId, title, null, "made by the messaging tests", 1), partitionKeyOf?.Invoke(title) ?? task.TaskId.ToString());
             }
             await db.SaveChangesAsync(ct);
         }

@@ -6,7 +6,7 @@ using System.Net.Sockets;
 namespace Ates.Testing;
 
 /// <summary>
-/// A private RabbitMQ node for tests: its own temp folder (mnesia, logs, no config, no plugins), its own
+/// A private RabbitMQ node for tests: its own temp folder (mnesia, logs, no config; of the plugins only the consistent-hash exchange, which partitioned consumers need), its own
 /// HOME (hence its own Erlang cookie), a unique node name, its own epmd on a private port, and AMQP on a
 /// free 127.0.0.1 port. Any number can run at once beside a system RabbitMQ, which is never touched.
 /// </summary>
@@ -90,7 +90,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
             Directory.CreateDirectory(Path.Combine(server.DataDir, "mnesia"));
             Directory.CreateDirectory(Path.Combine(server.DataDir, "log"));
             Directory.CreateDirectory(Path.Combine(server.DataDir, "conf.d"));
-            await File.WriteAllTextAsync(Path.Combine(server.DataDir, "enabled_plugins"), "[].\n", ct).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(server.DataDir, "enabled_plugins"), "[rabbitmq_consistent_hash_exchange].\n", ct).ConfigureAwait(false);
             await server.StartEpmdAsync(ct).ConfigureAwait(false);
             await server.StartNodeAsync(ct).ConfigureAwait(false);
             return server;

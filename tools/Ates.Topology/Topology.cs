@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ates.Testing;
+using Npgsql;
 
 namespace Ates.Topology;
 
@@ -13,7 +14,13 @@ public sealed class Topology : IAsyncDisposable
     PostgresServer? _postgres;
     string? _demoPassword;
     RabbitMqServer? _rabbit;
+    DelayProxy? _accountingDatabase;
     string _configuration = "Debug";
+    int _accountingInstances = DefaultAccountingInstances;
+    TimeSpan? _accountingDatabaseDelay;
+
+    /// <summary>Accounting instances unless told otherwise: two, so that sharing the work is always exercised.</summary>
+    public const int DefaultAccountingInstances = 2;
 
     /// <summary>The services' and the gateway's processes, by name (e.g. "accounting-2"), for what a benchmark reads of them.</summary>
     public IEnumerable<(string Name, int ProcessId)> Processes => _processes.Select(p => (p.Name, p.Process.Id));
@@ -32,10 +39,21 @@ public sealed class Topology : IAsyncDisposable
 
     /// <param name="demoPassword">One password for every demo popug (tests); null: random ones, printed by Auth.</param>
     /// <param name="configuration">Which build of the services to run (the benchmark runs Release).</param>
+    /// <param name="accountingInstances">Accounting's processes: "accounting" (the one the gateway routes to), "accounting-2", ….</param>
+    /// <param name="accountingDatabaseDelay">
+    /// When set, Accounting's instances reach PostgreSQL through a <see cref="DelayProxy"/> that holds every chunk back this
+    /// long each way, as if the database were a network hop away; the other services and <see cref="Database"/> connect directly.
+    /// </param>
     public static async Task<Topology> StartAsync(string root, string url, TextWriter log, CancellationToken ct, string? demoPassword = null,
-        string configuration = "Debug")
+        string configuration = "Debug", int accountingInstances = DefaultAccountingInstances, TimeSpan? accountingDatabaseDelay = null)
     {
-        var topology = new Topology { _demoPassword = demoPassword, _configuration = configuration };
+        ArgumentOutOfRangeException.ThrowIfLessThan(accountingInstances, 1);
+        if (accountingDatabaseDelay is { } delay) ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero, nameof(accountingDatabaseDelay));
+        var topology = new Topology
+        {
+            _demoPassword = demoPassword, _configuration = configuration, _accountingInstances = accountingInstances,
+            _accountingDatabaseDelay = accountingDatabaseDelay,
+        };
         try
         {
             await topology.StartInternalAsync(root, url.TrimEnd('/'), log, ct);
@@ -53,15 +71,21 @@ public sealed class Topology : IAsyncDisposable
         _postgres = await PostgresServer.StartAsync(ct);
         _rabbit = await RabbitMqServer.StartAsync(ct);
         log.WriteLine($"PostgreSQL on 127.0.0.1:{_postgres.Port}, RabbitMQ on {_rabbit.AmqpUri}");
+        var accountingDatabase = _postgres.ConnectionString(DatabaseOf("Ates.Accounting"));
+        if (_accountingDatabaseDelay is { } delay)
+        {
+            _accountingDatabase = await DelayProxy.StartAsync(_postgres.Host, _postgres.Port, delay, ct);
+            accountingDatabase = new NpgsqlConnectionStringBuilder(accountingDatabase) { Host = "127.0.0.1", Port = _accountingDatabase.Port }.ConnectionString;
+            log.WriteLine($"Accounting reaches PostgreSQL through 127.0.0.1:{_accountingDatabase.Port}, {delay.TotalMilliseconds} ms each way");
+        }
 
         var services = new List<(string Name, string Project, string Section, string PathBase, int Port)>
         {
             ("tasks", "Ates.Tasks", "Tasks", "/tasks", FreePort.Next()),
-            ("accounting", "Ates.Accounting", "Accounting", "/accounting", FreePort.Next()),
-            ("accounting-2", "Ates.Accounting", "Accounting", "/accounting", FreePort.Next()),
-            ("analytics", "Ates.Analytics", "Analytics", "/analytics", FreePort.Next()),
-            ("auth", "Ates.Auth", "Auth", "/auth", FreePort.Next()),
         };
+        for (var i = 1; i <= _accountingInstances; i++)
+            services.Add((i == 1 ? "accounting" : $"accounting-{i}", "Ates.Accounting", "Accounting", "/accounting", FreePort.Next()));
+        services.AddRange([("analytics", "Ates.Analytics", "Analytics", "/analytics", FreePort.Next()), ("auth", "Ates.Auth", "Auth", "/auth", FreePort.Next())]);
         foreach (var database in services.Select(s => s.Project).Distinct()) await _postgres.CreateDatabaseAsync(DatabaseOf(database), ct);
 
         // Consumers first, so their queues are bound before Auth publishes the demo company.
@@ -71,7 +95,7 @@ public sealed class Topology : IAsyncDisposable
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-                [$"{section}__Database"] = $"postgres:{_postgres.ConnectionString(DatabaseOf(project))}",
+                [$"{section}__Database"] = $"postgres:{(section == "Accounting" ? accountingDatabase : _postgres.ConnectionString(DatabaseOf(project)))}",
                 [$"{section}__Transport"] = $"rabbitmq:{_rabbit.AmqpUri}",
                 [$"{section}__PathBase"] = pathBase,
                 [$"{section}__SignIn__Authority"] = $"{url}/auth/",
@@ -101,14 +125,16 @@ public sealed class Topology : IAsyncDisposable
         }
 
         var gateway = new List<string> { "--Host:Url", url };
-        foreach (var s in services.Where(s => s.Name != "accounting-2")) gateway.AddRange([$"--Host:Services:{s.Name}", $"http://127.0.0.1:{s.Port}"]);
+        // The gateway knows one address per service: the first Accounting; the others share its work through the broker.
+        foreach (var s in services.Where(s => !s.Name.StartsWith("accounting-", StringComparison.Ordinal))) gateway.AddRange([$"--Host:Services:{s.Name}", $"http://127.0.0.1:{s.Port}"]);
         await StartAsync("gateway", Path.Combine(root, "src", "Ates.Host"), Path.Combine(root, "src", "Ates.Host", "bin", _configuration, "net10.0", "Ates.Host.dll"), gateway,
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" }, log);
         await WaitHealthyAsync("gateway", $"{url}/health", ct);
+        var sharing = _accountingInstances > 1 ? $" {_accountingInstances} Accounting instances share the work." : "";
         log.WriteLine($"""
 
             aTES (distributed) is running at {url}/ — the same pages as the one-process mode. Auth printed the demo
-            sign-ins above (first start only). A second Accounting instance shares the work of the first.
+            sign-ins above (first start only).{sharing}
             Press Ctrl+C to stop every process.
 
             """);
@@ -157,6 +183,7 @@ public sealed class Topology : IAsyncDisposable
             try { await process.WaitForExitAsync(grace.Token); }
             catch (OperationCanceledException) { process.Kill(); await process.WaitForExitAsync(); }
         }
+        if (_accountingDatabase is not null) await _accountingDatabase.DisposeAsync();
         if (_rabbit is not null) await _rabbit.DisposeAsync();
         if (_postgres is not null) await _postgres.DisposeAsync();
     }

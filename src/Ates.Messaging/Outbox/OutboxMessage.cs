@@ -23,7 +23,7 @@ public sealed class OutboxMessage
     public string? LastError { get; set; }
 }
 
-/// <summary>Which relay instance may publish now: the holder, until it stops renewing.</summary>
+/// <summary>A lease (<see cref="Leases"/>): which relay instance may publish now, which instance consumes a partition, which instances consume at all.</summary>
 public sealed class RelayLease
 {
     public required string Name { get; set; }

@@ -14,6 +14,12 @@ public class ServiceOptions
     /// <summary>Prefix of the RabbitMQ exchanges and queues.</summary>
     public string RabbitNamespace { get; set; } = "ates";
 
+    /// <summary>
+    /// RabbitMQ: the partition queues this service's events are spread over by their partition key; its instances
+    /// share them. Every instance of a service is given the same number (README, "Partitions").
+    /// </summary>
+    public int Partitions { get; set; } = 6;
+
     /// <summary>The path the service is served under behind the gateway (e.g. "/tasks"); empty when it has its own origin.</summary>
     public string PathBase { get; set; } = "";
 

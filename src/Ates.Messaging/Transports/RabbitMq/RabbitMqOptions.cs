@@ -10,4 +10,17 @@ public sealed class RabbitMqOptions
 
     /// <summary>Quorum queues replicate and survive node loss; classic queues are kept for brokers without them.</summary>
     public bool QuorumQueues { get; set; } = true;
+
+    /// <summary>
+    /// The partition queues of each consuming service. The instances of a service share them (each partition has one
+    /// active consumer), so this bounds how many instances add capacity. Six divide evenly among one, two, three or six
+    /// instances. Raising it on a live system: README, "Partitions".
+    /// </summary>
+    public int Partitions { get; set; } = 6;
+
+    /// <summary>How long an instance's hold on its partitions lasts without renewal: after a crash, the others take them then.</summary>
+    public TimeSpan PartitionLeaseDuration { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>How often an instance renews its holds and looks whether the partitions are shared fairly.</summary>
+    public TimeSpan PartitionRebalanceInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -23,8 +23,10 @@ public sealed class RabbitMqTransport(
     readonly SemaphoreSlim _publishGate = new(1, 1);
     readonly Topology _topology = new(rabbit.Namespace);
     IChannel? _publisher;
+    readonly Dictionary<int, PartitionState> _partitions = [];
+    readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     IChannel? _consumerChannel;
-    string? _consumerTag;
+    ConsumerRegistration? _consumer;
     Channel<Received>? _inbound;
     Task? _worker;
 
@@ -35,11 +37,17 @@ public sealed class RabbitMqTransport(
     {
         try
         {
-            await PublishAsync(events, _ => ("", _topology.QueueOf(consumer)), ct);
+            // Through the consumer's hash exchange, so that each event reaches the partition its key belongs to.
+            await PublishAsync(events, e => (_topology.PartitionExchangeOf(consumer), e.Type), ct);
         }
         catch (RabbitMQ.Client.Exceptions.PublishException e) when (e.IsReturn)
         {
-            // Published mandatory to the default exchange: returned when the consumer's queue does not exist.
+            // Published mandatory: returned when the consumer's exchange has no queue.
+            throw new UnknownConsumerException(consumer, e);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            // The consumer never declared its exchange: the broker closed the channel (the next publish opens another).
             throw new UnknownConsumerException(consumer, e);
         }
     }
@@ -82,7 +90,7 @@ public sealed class RabbitMqTransport(
         ContentType = EventEnvelope.ContentType,
         Type = envelope.Type,
         Timestamp = new AmqpTimestamp(envelope.Time.ToUnixTimeSeconds()),
-        Headers = new Dictionary<string, object?> { [Topology.AttemptHeader] = attempt },
+        Headers = new Dictionary<string, object?> { [Topology.AttemptHeader] = attempt, [Topology.PartitionKeyHeader] = envelope.PartitionKey },
     };
 
     public async Task StartConsumingAsync(ConsumerRegistration consumer, CancellationToken ct)
@@ -90,24 +98,109 @@ public sealed class RabbitMqTransport(
         var conn = await connection.GetAsync(ct);
         var channel = _consumerChannel = await conn.CreateChannelAsync(cancellationToken: ct);
         var delays = Enumerable.Range(1, options.MaxAttempts).Select(options.RetryDelay).ToList();
-        await _topology.DeclareConsumerAsync(channel, consumer, registry, delays, rabbit.QuorumQueues, ct);
+        await _topology.DeclareConsumerAsync(channel, consumer, registry, delays, rabbit.Partitions, rabbit.QuorumQueues, ct);
         await channel.BasicQosAsync(0, options.Prefetch, global: false, ct);
 
-        // Deliveries are queued here and handled in batches by one worker: one commit for all that has arrived.
-        var inbound = Channel.CreateBounded<Received>(options.Prefetch);
+        // Deliveries of every partition this instance holds are queued here and handled in batches by one worker: one
+        // commit for all that has arrived. Each partition's consumer holds at most Prefetch of them.
+        var inbound = Channel.CreateUnbounded<Received>(new UnboundedChannelOptions { SingleReader = true });
         _inbound = inbound;
+        _consumer = consumer;
         _worker = Task.Run(() => WorkAsync(channel, consumer, inbound.Reader), CancellationToken.None);
-
-        var receiver = new AsyncEventingBasicConsumer(channel);
-        receiver.ReceivedAsync += async (_, delivery) =>
-            // The body's memory belongs to the client only until this returns: keep a copy.
-            await inbound.Writer.WriteAsync(new Received(delivery.DeliveryTag, delivery.Body.ToArray(), delivery.BasicProperties), CancellationToken.None);
-        _consumerTag = await channel.BasicConsumeAsync(_topology.QueueOf(consumer.Service), autoAck: false, receiver, ct);
+        _started.TrySetResult();
     }
 
-    sealed record Received(ulong Tag, byte[] Body, IReadOnlyBasicProperties Properties)
+    /// <summary>The partition queues of this service's consumer; <see cref="PartitionCoordinator{TDb}"/> shares them among the instances.</summary>
+    public int Partitions => rabbit.Partitions;
+
+    /// <summary>The partitions this instance consumes now.</summary>
+    public IReadOnlyCollection<int> Subscribed
+    {
+        get { lock (_partitions) return _partitions.Keys.ToList(); }
+    }
+
+    /// <summary>Starts consuming a partition queue (after <see cref="StartConsumingAsync"/>).</summary>
+    public async Task SubscribeAsync(int partition, CancellationToken ct)
+    {
+        await _started.Task.WaitAsync(ct);
+        var channel = _consumerChannel!;
+        var state = new PartitionState();
+        lock (_partitions)
+        {
+            if (!_partitions.TryAdd(partition, state)) return;
+        }
+        var receiver = new AsyncEventingBasicConsumer(channel);
+        receiver.ReceivedAsync += (_, delivery) =>
+        {
+            state.Received();
+            // The body's memory belongs to the client only until this returns: keep a copy.
+            _inbound!.Writer.TryWrite(new Received(partition, state, delivery.DeliveryTag, delivery.Body.ToArray(), delivery.BasicProperties));
+            return Task.CompletedTask;
+        };
+        try
+        {
+            state.Tag = await channel.BasicConsumeAsync(_topology.PartitionQueueOf(_consumer!.Service, partition), autoAck: false, receiver, ct);
+        }
+        catch
+        {
+            lock (_partitions) _partitions.Remove(partition);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops consuming a partition and returns once every delivery of it already received is settled (acked after its
+    /// commit), so that the instance that takes the partition next starts after this one's last commit.
+    /// </summary>
+    public async Task UnsubscribeAsync(int partition, CancellationToken ct)
+    {
+        PartitionState? state;
+        lock (_partitions) _partitions.Remove(partition, out state);
+        if (state is null) return;
+        if (_consumerChannel is { IsOpen: true } channel && state.Tag is { } tag)
+        {
+            try { await channel.BasicCancelAsync(tag, cancellationToken: ct); }
+            catch (Exception e) { log.LogDebug(e, "Cancelling the consumer of partition {Partition} failed", partition); }
+        }
+        // A closed channel has returned the unsettled deliveries to the queue already; acks of them are ignored.
+        await state.DrainedAsync(ct);
+    }
+
+    sealed record Received(int Partition, PartitionState State, ulong Tag, byte[] Body, IReadOnlyBasicProperties Properties)
     {
         public int Attempt => AttemptOf(Properties);
+    }
+
+    /// <summary>A subscribed partition: its consumer tag and how many of its deliveries are not settled yet.</summary>
+    sealed class PartitionState
+    {
+        int _unsettled;
+        TaskCompletionSource? _drained;
+
+        public string? Tag { get; set; }
+
+        public void Received()
+        {
+            lock (this) _unsettled++;
+        }
+
+        public void Settled()
+        {
+            lock (this)
+            {
+                if (--_unsettled == 0) _drained?.TrySetResult();
+            }
+        }
+
+        public Task DrainedAsync(CancellationToken ct)
+        {
+            lock (this)
+            {
+                if (_unsettled == 0) return Task.CompletedTask;
+                _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return _drained.Task.WaitAsync(ct);
+            }
+        }
     }
 
     async Task WorkAsync(IChannel channel, ConsumerRegistration consumer, ChannelReader<Received> inbound)
@@ -147,6 +240,10 @@ public sealed class RabbitMqTransport(
                     try { await channel.BasicNackAsync(received.Tag, multiple: false, requeue: true); }
                     catch (Exception nackFailure) { log.LogDebug(nackFailure, "Nack failed; the broker redelivers after the channel closed"); }
                 }
+                finally
+                {
+                    received.State.Settled();
+                }
             }
         }
     }
@@ -162,7 +259,7 @@ public sealed class RabbitMqTransport(
             {
                 Headers = new Dictionary<string, object?>(delivery.Properties.Headers ?? new Dictionary<string, object?>()) { [Topology.AttemptHeader] = nextAttempt },
             };
-            await channel.BasicPublishAsync("", _topology.RetryQueueOf(consumer.Service, delay), mandatory: true, properties, delivery.Body, ct);
+            await channel.BasicPublishAsync("", _topology.DelayQueueOf(consumer.Service, delay), mandatory: true, properties, delivery.Body, ct);
         }
         finally
         {
@@ -177,11 +274,7 @@ public sealed class RabbitMqTransport(
 
     public async Task StopConsumingAsync(CancellationToken ct)
     {
-        if (_consumerChannel is { IsOpen: true } channel && _consumerTag is not null)
-        {
-            try { await channel.BasicCancelAsync(_consumerTag, cancellationToken: ct); }
-            catch (Exception e) { log.LogDebug(e, "Cancelling the consumer failed"); }
-        }
+        foreach (var partition in Subscribed) await UnsubscribeAsync(partition, ct);
         // Let the worker settle what it already holds; anything unacked goes back to the queue with the channel.
         _inbound?.Writer.TryComplete();
         if (_worker is not null) await _worker.WaitAsync(ct);

@@ -1,58 +1,94 @@
 using Ates.Contracts;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace Ates.Messaging.Transports.RabbitMq;
 
 /// <summary>
-/// The broker layout: a durable topic exchange per producer (routing key = event type), a durable
-/// queue per consuming service, delay queues that send a failed message back after a while, and a
-/// dead-letter exchange for messages the broker itself gives up on (too many redeliveries).
+/// The broker layout: a durable topic exchange per producer (routing key = event type); per consuming service a
+/// consistent-hash exchange that spreads its events over its partition queues by the envelope's partition key (so one
+/// task's or popug's events always meet in one queue), each queue with a single active consumer; delay queues that send
+/// a failed message back through the hash exchange (to the same partition) after a while; and a dead-letter exchange for
+/// messages the broker itself gives up on (too many redeliveries).
 /// </summary>
 public sealed class Topology(string ns)
 {
     public const string AttemptHeader = "x-ates-attempt";
 
+    /// <summary>The header the hash exchanges hash on: the envelope's <c>partitionkey</c>.</summary>
+    public const string PartitionKeyHeader = "x-ates-partition-key";
+
+    const string Plugin = "rabbitmq_consistent_hash_exchange";
+
     public string ExchangeOf(string producer) => $"{ns}.{producer}";
-    public string QueueOf(string consumer) => $"{ns}.{consumer}";
+    public string PartitionExchangeOf(string consumer) => $"{ns}.{consumer}.partitions";
+    public string PartitionQueueOf(string consumer, int partition) => $"{ns}.{consumer}.p{partition}";
     public string DeadExchangeOf(string consumer) => $"{ns}.{consumer}.dead";
-    public string RetryQueueOf(string consumer, TimeSpan delay) => $"{ns}.{consumer}.retry.{(long)delay.TotalMilliseconds}ms";
+    public string DelayQueueOf(string consumer, TimeSpan delay) => $"{ns}.{consumer}.delay.{(long)delay.TotalMilliseconds}ms";
 
     public async Task DeclareProducerAsync(IChannel channel, string producer, CancellationToken ct) =>
         await channel.ExchangeDeclareAsync(ExchangeOf(producer), ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
 
+    /// <summary>
+    /// Declares the consumer's exchanges and its <paramref name="partitions"/> queues and binds them. Declaring is
+    /// idempotent, so every instance does it at start; a larger count adds queues (consistent hashing moves about
+    /// the added share of the keys to them).
+    /// </summary>
     public async Task DeclareConsumerAsync(IChannel channel, ConsumerRegistration consumer, EventRegistry registry,
-        IEnumerable<TimeSpan> retryDelays, bool quorum, CancellationToken ct)
+        IEnumerable<TimeSpan> retryDelays, int partitions, bool quorum, CancellationToken ct)
     {
-        var queue = QueueOf(consumer.Service);
         var dead = DeadExchangeOf(consumer.Service);
         await channel.ExchangeDeclareAsync(dead, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
         await channel.QueueDeclareAsync(dead, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
         await channel.QueueBindAsync(dead, dead, "", cancellationToken: ct);
 
-        var arguments = new Dictionary<string, object?> { ["x-dead-letter-exchange"] = dead };
-        if (quorum)
+        var hash = PartitionExchangeOf(consumer.Service);
+        try
         {
-            arguments["x-queue-type"] = "quorum";
-            arguments["x-delivery-limit"] = 50;
+            await channel.ExchangeDeclareAsync(hash, "x-consistent-hash", durable: true, autoDelete: false,
+                arguments: new Dictionary<string, object?> { ["hash-header"] = PartitionKeyHeader }, cancellationToken: ct);
         }
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: ct);
+        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 503)
+        {
+            throw new InvalidOperationException(
+                $"RabbitMQ refused the exchange type x-consistent-hash: enable the plugin with 'rabbitmq-plugins enable {Plugin}' (it ships with RabbitMQ).", e);
+        }
+
+        for (var partition = 0; partition < partitions; partition++)
+        {
+            var queue = PartitionQueueOf(consumer.Service, partition);
+            var arguments = new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = dead,
+                // Of the instances subscribed to a partition only one receives: the partition's order holds through a handover.
+                ["x-single-active-consumer"] = true,
+            };
+            if (quorum)
+            {
+                arguments["x-queue-type"] = "quorum";
+                arguments["x-delivery-limit"] = 50;
+            }
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: ct);
+            // The routing key of a binding to a consistent-hash exchange is its weight: every partition weighs the same.
+            await channel.QueueBindAsync(queue, hash, "1", cancellationToken: ct);
+        }
 
         foreach (var type in consumer.EventTypes)
         {
             var producer = registry.All.First(d => d.Type == type).Producer;
             await DeclareProducerAsync(channel, producer, ct);
-            await channel.QueueBindAsync(queue, ExchangeOf(producer), type, cancellationToken: ct);
+            await channel.ExchangeBindAsync(hash, ExchangeOf(producer), type, cancellationToken: ct);
         }
 
-        // A delay queue per retry step: its messages expire back into the consumer's queue.
+        // A delay queue per retry step: its messages expire back into the hash exchange, which routes them by their key
+        // to the partition they came from.
         foreach (var delay in retryDelays.Distinct())
         {
-            await channel.QueueDeclareAsync(RetryQueueOf(consumer.Service, delay), durable: true, exclusive: false, autoDelete: false,
+            await channel.QueueDeclareAsync(DelayQueueOf(consumer.Service, delay), durable: true, exclusive: false, autoDelete: false,
                 arguments: new Dictionary<string, object?>
                 {
                     ["x-message-ttl"] = (long)delay.TotalMilliseconds,
-                    ["x-dead-letter-exchange"] = "",
-                    ["x-dead-letter-routing-key"] = queue,
+                    ["x-dead-letter-exchange"] = hash,
                 }, cancellationToken: ct);
         }
     }

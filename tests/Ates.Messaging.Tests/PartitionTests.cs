@@ -1,0 +1,114 @@
+using Ates.Messaging.Partitions;
+using Ates.Messaging.TestHost;
+using Ates.Messaging.Transports.RabbitMq;
+using Ates.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Ates.Messaging.Tests;
+
+/// <summary>Instances of one consuming service on RabbitMQ sharing its partition queues through their database.</summary>
+public sealed class PartitionTests(Servers servers)
+{
+    static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    static IReadOnlyCollection<int> Held(IHost consumer) => consumer.Services.GetRequiredService<RabbitMqTransport>().Subscribed;
+
+    static string KeyOf(string title) => $"popug {int.Parse(title.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture) % 11}";
+
+    /// <summary>Every title seen exactly once, and each key's titles in the order they were produced.</summary>
+    static async Task AssertOnceAndInKeyOrderAsync(IHost consumer, IReadOnlyList<string> titles)
+    {
+        await Eventually.UntilAsync(async () => await Topology.SeenCountAsync(consumer) >= titles.Count, Deadline, "every task should be seen", Ct);
+        // Rows are numbered as they are inserted, and one key's events are handled by one instance at a time.
+        var seen = await Topology.QueryAsync(consumer, db => db.SeenTasks.OrderBy(s => s.Id).Select(s => s.Title).ToListAsync(Ct));
+        Assert.Equal(titles.Order(), seen.Order());
+        foreach (var key in seen.GroupBy(KeyOf))
+            Assert.Equal(titles.Where(t => KeyOf(t) == key.Key), key);
+    }
+
+    [Fact]
+    public async Task A_second_and_third_instance_take_their_share_and_a_stopped_ones_partitions_go_to_the_others()
+    {
+        await using var topology = await Topology.CreateAsync(servers, "rabbitmq", "postgres");
+        var consumerDb = await topology.NewDatabaseAsync("accounting");
+        var a = await topology.StartAsync(new NodeSettings("accounting", consumerDb, "rabbitmq"));
+        var producer = await topology.StartAsync(new NodeSettings("tasks", await topology.NewDatabaseAsync("tasks"), "rabbitmq", Consume: false));
+        await Eventually.UntilAsync(() => Task.FromResult(Held(a).Count == 6), Deadline, "one instance should hold all six partitions", Ct);
+
+        var titles = new List<string>();
+        async Task ProduceAsync(int count)
+        {
+            var batch = Enumerable.Range(titles.Count + 1, count).Select(i => $"task {i}").ToList();
+            titles.AddRange(batch);
+            await TestNode.ProduceAsync(producer.Services, batch, perTransaction: 5, Ct, KeyOf);
+        }
+
+        await ProduceAsync(100);
+        var b = await topology.StartAsync(new NodeSettings("accounting", consumerDb, "rabbitmq"));
+        await ProduceAsync(100);
+        var c = await topology.StartAsync(new NodeSettings("accounting", consumerDb, "rabbitmq"));
+        await Eventually.UntilAsync(() => Task.FromResult(new[] { a, b, c }.All(i => Held(i).Count == 2)), Deadline, "three instances should hold two partitions each", Ct);
+        Assert.Equal(Enumerable.Range(0, 6), new[] { a, b, c }.SelectMany(Held).Order());
+        await ProduceAsync(100);
+
+        await topology.StopAsync(b);
+        await ProduceAsync(100);
+        await Eventually.UntilAsync(() => Task.FromResult(Held(a).Count == 3 && Held(c).Count == 3), Deadline, "the two left should hold three each", Ct);
+        Assert.Equal(Enumerable.Range(0, 6), new[] { a, c }.SelectMany(Held).Order());
+        await AssertOnceAndInKeyOrderAsync(a, titles);
+    }
+
+    [Fact]
+    public async Task An_instance_killed_mid_load_loses_its_partitions_to_the_other_and_nothing_is_lost_doubled_or_reordered()
+    {
+        await using var topology = await Topology.CreateAsync(servers, "rabbitmq", "postgres");
+        var consumerDb = await topology.NewDatabaseAsync("accounting");
+        var a = await topology.StartAsync(new NodeSettings("accounting", consumerDb, "rabbitmq"));
+        var producer = await topology.StartAsync(new NodeSettings("tasks", await topology.NewDatabaseAsync("tasks"), "rabbitmq", Consume: false));
+        var titles = Enumerable.Range(1, 600).Select(i => $"task {i}").ToList();
+
+        await using (var child = HostProcess.Start("Ates.Messaging.TestHost.dll", ["--transport", topology.Transport, "--namespace", topology.Namespace, "--consumer-db", consumerDb]))
+        {
+            await child.WaitForAsync("READY", Deadline);
+            await Eventually.UntilAsync(() => Task.FromResult(Held(a).Count == 3), Deadline, "the child should take half the partitions", Ct);
+            await TestNode.ProduceAsync(producer.Services, titles[..300], perTransaction: 5, Ct, KeyOf);
+            // Killed while the load runs: whatever it had received and not committed goes back to its queues.
+            var producing = TestNode.ProduceAsync(producer.Services, titles[300..], perTransaction: 5, Ct, KeyOf);
+            await Eventually.UntilAsync(async () => await Topology.SeenCountAsync(a) > 350, Deadline, "the load should be under way", Ct);
+            await child.KillAsync();
+            await producing;
+        }
+
+        await Eventually.UntilAsync(() => Task.FromResult(Held(a).Count == 6), Deadline, "the survivor should take every partition", Ct);
+        await AssertOnceAndInKeyOrderAsync(a, titles);
+    }
+
+    [Theory]
+    [InlineData(6, 1, new[] { 6 })]
+    [InlineData(6, 2, new[] { 3, 3 })]
+    [InlineData(6, 4, new[] { 2, 2, 1, 1 })]
+    [InlineData(2, 3, new[] { 1, 1, 0 })]
+    public void The_shares_add_up_to_the_partitions_and_differ_by_at_most_one(int partitions, int instances, int[] shares)
+    {
+        var names = Enumerable.Range(1, instances).Select(i => $"instance {i}").ToList();
+        Assert.Equal(shares, names.Select(n => PartitionShare.ShareOf(n, partitions, names)));
+    }
+
+    [Fact]
+    public void An_instance_takes_only_free_partitions_and_one_above_its_share_lets_go_of_its_highest()
+    {
+        string[] instances = ["a", "b"];
+        // b holds all six (it was alone): a, new, takes nothing yet, b lets go of its three highest.
+        var all = Enumerable.Range(0, 6).ToDictionary(p => p, _ => "b");
+        Assert.Empty(PartitionShare.Plan("a", 6, instances, all).Take);
+        Assert.Equal([3, 4, 5], PartitionShare.Plan("b", 6, instances, all).Release);
+        // Once they are free, a takes them.
+        var handedOn = all.Where(h => h.Key < 3).ToDictionary();
+        Assert.Equal([3, 4, 5], PartitionShare.Plan("a", 6, instances, handedOn).Take);
+        // The count lowered to 4: partitions 4 and 5 are let go of by whoever holds them.
+        Assert.Equal([5], PartitionShare.Plan("a", 4, instances, new Dictionary<int, string> { [0] = "a", [1] = "a", [5] = "a" }).Release);
+    }
+}
