@@ -103,11 +103,17 @@ public sealed class PartitionedInstancesTests(PostgresFixture postgres, RabbitMq
 
     async Task<HostProcess> StartInstanceAsync(Setup setup, string name, params string[] more)
     {
+        var instance = LaunchInstance(setup, name, more);
+        await instance.WaitForAsync("CONSUMING", Deadline);
+        return instance;
+    }
+
+    HostProcess LaunchInstance(Setup setup, string name, params string[] more)
+    {
         string[] arguments = ["--db", setup.Database, "--mail", setup.Mail, "--script", setup.ScriptFile, "--now", AccountingApp.Start.ToString("O"),
             "--transport", $"rabbitmq:{rabbit.AmqpUri}", "--namespace", _namespace, "--record", Path.Combine(_folder, $"{name}.handled"), .. more];
         var instance = HostProcess.Start("Ates.Accounting.TestHost.dll", arguments);
         _instances.Add(instance);
-        await instance.WaitForAsync("CONSUMING", Deadline);
         return instance;
     }
 
@@ -208,11 +214,14 @@ public sealed class PartitionedInstancesTests(PostgresFixture postgres, RabbitMq
 
         await PublishAsync([.. load.Users, .. load.Day1, load.Day1Marker]);
         Assert.Equal($"CLOSING {AccountingApp.Day1:yyyy-MM-dd}", await holder.WaitForAsync("CLOSING", Deadline));
-        // A second instance arrives during the close: it takes the partitions the holder cannot settle and hand on in
-        // time, and each queue's single active consumer keeps it from consuming one the holder still does.
+        // A second instance arrives during the close: the holder, its consumer stuck in the close, cannot settle and hand
+        // on the partitions the new one asks for, stops renewing its leases and so loses them all; each queue's single
+        // active consumer keeps the new one from consuming a partition the holder still does. Then the holder is killed.
+        var stuck = (await SharesAsync(setup)).Keys.Single();
         await StartInstanceAsync(setup, "taker");
+        await Eventually.UntilAsync(async () => await SharesAsync(setup) is { Count: 1 } shares && shares.Single() is var (holderName, count) && holderName != stuck && count == 6,
+            Deadline, "the new instance should take every partition from the stuck one", Ct);
         await holder.KillAsync();
-        await WaitForSharesAsync(setup, [6], "the instance left should take every partition");
         await PublishAsync([.. load.Day2, load.Day2Marker]);
 
         await AssertAsOneInstanceAsync(setup, load);

@@ -18,6 +18,14 @@ public static class CloseGuard
     public static Task ShareAsync(AccountingDb db, CancellationToken ct) =>
         db.Database.IsNpgsql() ? db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock_shared({Key})", ct) : Task.CompletedTask;
 
+    /// <summary>
+    /// Takes the guard alone if nobody holds it, without waiting: false while another transaction posts or closes (on
+    /// PostgreSQL; SQLite's single writer makes it always true).
+    /// </summary>
+    public static async Task<bool> TryHoldAloneAsync(AccountingDb db, CancellationToken ct) =>
+        !db.Database.IsNpgsql()
+        || await db.Database.SqlQueryRaw<bool>($"SELECT pg_try_advisory_xact_lock({Key}) AS \"Value\"").SingleAsync(ct);
+
     /// <summary>For a close: waits until no posting transaction is in flight, and keeps new ones out until its commit.</summary>
     public static Task HoldAloneAsync(AccountingDb db, CancellationToken ct) =>
         db.Database.IsNpgsql() ? db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({Key})", ct) : Task.CompletedTask;

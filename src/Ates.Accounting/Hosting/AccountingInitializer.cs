@@ -38,7 +38,15 @@ public sealed class AccountingInitializer(IServiceProvider services) : IHostedSe
         var db = scope.ServiceProvider.GetRequiredService<AccountingDb>();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await scope.ServiceProvider.GetRequiredService<LedgerBook>().EnsureAccountAsync(Account.CompanyId, ct);
-        await CloseGuard.HoldAloneAsync(db, ct);
+        // Another instance that posts or closes holds the guard: it has prepared the database, and what is due is closed
+        // by it or by this instance's day-close watch. Waiting here instead would keep this instance from starting for as
+        // long as a close takes (and fail its start after the command timeout).
+        if (!await CloseGuard.TryHoldAloneAsync(db, ct))
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return;
+        }
         await BillingDays.OpenDayAsync(db, scope.ServiceProvider.GetRequiredService<BillingCalendar>(), ct);
         await db.SaveChangesAsync(ct);
         await scope.ServiceProvider.GetRequiredService<DayCloser>().CloseWhatIsDueAsync(ct);
