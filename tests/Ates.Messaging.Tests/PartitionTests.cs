@@ -86,6 +86,27 @@ public sealed class PartitionTests(Servers servers)
         await AssertOnceAndInKeyOrderAsync(a, titles);
     }
 
+    [Fact]
+    public async Task Lowering_the_partition_count_moves_what_waits_in_the_queues_beyond_it_to_the_others()
+    {
+        await using var topology = await Topology.CreateAsync(servers, "rabbitmq", "postgres");
+        var consumerDb = await topology.NewDatabaseAsync("accounting");
+        var six = await topology.StartAsync(new NodeSettings("accounting", consumerDb, "rabbitmq"));
+        var producer = await topology.StartAsync(new NodeSettings("tasks", await topology.NewDatabaseAsync("tasks"), "rabbitmq", Consume: false));
+        await topology.StopAsync(six);
+
+        // Published while nobody consumes: they wait in all six queues.
+        var titles = Enumerable.Range(1, 120).Select(i => $"task {i}").ToList();
+        await TestNode.ProduceAsync(producer.Services, titles, perTransaction: 10, Ct, KeyOf);
+        await Eventually.UntilAsync(() => Topology.QueryAsync(producer, db => db.Set<Ates.Messaging.Outbox.OutboxMessage>().AllAsync(m => m.PublishedAt != null, Ct)),
+            Deadline, "every event should be published", Ct);
+
+        var three = await topology.StartAsync(new NodeSettings("accounting", consumerDb, "rabbitmq") { TuneRabbit = r => r.Partitions = 3 });
+        await Eventually.UntilAsync(async () => await Topology.SeenCountAsync(three) >= titles.Count, Deadline, "every task should be seen", Ct);
+        Assert.Equal(titles.Order(), (await Topology.QueryAsync(three, db => db.SeenTasks.Select(s => s.Title).ToListAsync(Ct))).Order());
+        Assert.Equal([0, 1, 2], Held(three).Order());
+    }
+
     [Theory]
     [InlineData(6, 1, new[] { 6 })]
     [InlineData(6, 2, new[] { 3, 3 })]

@@ -99,6 +99,7 @@ public sealed class RabbitMqTransport(
         var channel = _consumerChannel = await conn.CreateChannelAsync(cancellationToken: ct);
         var delays = Enumerable.Range(1, options.MaxAttempts).Select(options.RetryDelay).ToList();
         await _topology.DeclareConsumerAsync(channel, consumer, registry, delays, rabbit.Partitions, rabbit.QuorumQueues, ct);
+        await MoveSurplusPartitionsAsync(conn, consumer.Service, ct);
         await channel.BasicQosAsync(0, options.Prefetch, global: false, ct);
 
         // Deliveries of every partition this instance holds are queued here and handled in batches by one worker: one
@@ -108,6 +109,63 @@ public sealed class RabbitMqTransport(
         _consumer = consumer;
         _worker = Task.Run(() => WorkAsync(channel, consumer, inbound.Reader), CancellationToken.None);
         _started.TrySetResult();
+    }
+
+    /// <summary>
+    /// After the partition count was lowered: the queues beyond it are unbound (no new event reaches them) and what waits
+    /// in them is published again through the hash exchange, which routes each to its partition now; then they are
+    /// deleted. Moved events may be handled after newer ones of their key (the handlers accept any order); none is lost,
+    /// since each is acked only after the broker confirmed its copy.
+    /// </summary>
+    async Task MoveSurplusPartitionsAsync(IConnection conn, string consumer, CancellationToken ct)
+    {
+        var hash = _topology.PartitionExchangeOf(consumer);
+        for (var partition = rabbit.Partitions; ; partition++)
+        {
+            var queue = _topology.PartitionQueueOf(consumer, partition);
+            // A passive declare of a missing queue closes its channel: each probe has one of its own.
+            await using var channel = await conn.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
+            try { await channel.QueueDeclarePassiveAsync(queue, ct); }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404) { return; }
+
+            await channel.QueueUnbindAsync(queue, hash, "1", cancellationToken: ct);
+            // A queue with a single active consumer serves no basic.get: consume it, one message at a time.
+            await channel.BasicQosAsync(0, 1, global: false, ct);
+            var waiting = Channel.CreateUnbounded<BasicDeliverEventArgs>();
+            var mover = new AsyncEventingBasicConsumer(channel);
+            mover.ReceivedAsync += (_, delivery) =>
+            {
+                waiting.Writer.TryWrite(new BasicDeliverEventArgs(delivery.ConsumerTag, delivery.DeliveryTag, delivery.Redelivered, delivery.Exchange,
+                    delivery.RoutingKey, delivery.BasicProperties, delivery.Body.ToArray(), ct));
+                return Task.CompletedTask;
+            };
+            var tag = await channel.BasicConsumeAsync(queue, autoAck: false, mover, ct);
+            var moved = 0;
+            var drained = false;
+            // Until the queue is empty; one that another (older) instance still consumes is left to it, and kept.
+            while (true)
+            {
+                var state = await channel.QueueDeclarePassiveAsync(queue, ct);
+                if (state.MessageCount == 0 && waiting.Reader.Count == 0)
+                {
+                    drained = state.ConsumerCount == 1;
+                    break;
+                }
+                using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                quiet.CancelAfter(TimeSpan.FromSeconds(10));
+                BasicDeliverEventArgs message;
+                try { message = await waiting.Reader.ReadAsync(quiet.Token); }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested) { break; }
+                await channel.BasicPublishAsync(hash, "", mandatory: true, new BasicProperties(message.BasicProperties), message.Body, ct);
+                await channel.BasicAckAsync(message.DeliveryTag, multiple: false, ct);
+                moved++;
+            }
+            await channel.BasicCancelAsync(tag, cancellationToken: ct);
+            // Empty, and nobody else holds a delivery of it unacked that could come back to it.
+            if (drained) await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false, cancellationToken: ct);
+            log.LogWarning("{Service}: partition queue {Queue} is beyond the {Partitions} configured; {Moved} events were moved to the others{Outcome}",
+                options.Service, queue, rabbit.Partitions, moved, drained ? " and it was deleted" : "; another instance still consumes it, so it stays until a later start");
+        }
     }
 
     /// <summary>The partition queues of this service's consumer; <see cref="PartitionCoordinator{TDb}"/> shares them among the instances.</summary>
