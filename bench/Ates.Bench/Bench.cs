@@ -7,7 +7,11 @@ namespace Ates.Bench;
 
 public sealed record DayFigures(
     double CreateSeconds, double CompleteSeconds, double SettleSeconds, double TasksSettledPerSecond, double DayCloseSeconds, long Reassigned,
-    double CpuMsPerTask);
+    double CpuMsPerTask)
+{
+    /// <summary>With --backlog: tasks settled per second from Accounting's resume to the last credit.</summary>
+    public double? BacklogSettledPerSecond { get; init; }
+}
 
 public sealed record CeilingFigures(Ceiling Rabbit, Ceiling Inserts, double EventsOfRabbit, double PostingsOfInserts);
 
@@ -85,7 +89,10 @@ public static class Bench
         var ceilings = options.CeilingMessages > 0 ? await CeilingsAsync(ates, options.CeilingMessages, traffic, ct) : null;
 
         var figures = new DayFigures(day.Created.TotalSeconds, (day.Completed - day.Created).TotalSeconds, day.Settled.TotalSeconds,
-            day.Tasks.Count / day.Settled.TotalSeconds, day.DayClose.TotalSeconds, day.Reassigned, day.Cpu.TotalMilliseconds / day.Tasks.Count);
+            day.Tasks.Count / day.Settled.TotalSeconds, day.DayClose.TotalSeconds, day.Reassigned, day.Cpu.TotalMilliseconds / day.Tasks.Count)
+        {
+            BacklogSettledPerSecond = day.Resumed is { } resumed ? day.Tasks.Count / (day.Settled - resumed).TotalSeconds : null,
+        };
         return (new BenchReport(Machine(), day.StartedAt, options, day.Popugs, figures, latency, traffic, memory, ceilings, check), day);
     }
 

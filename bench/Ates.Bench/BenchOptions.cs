@@ -17,6 +17,12 @@ public sealed record BenchOptions
     /// <summary>Distributed: how long each way Accounting's bytes to and from PostgreSQL are held back; null: a direct connection.</summary>
     public double? DbDelayMs { get; init; }
 
+    /// <summary>
+    /// Distributed: Accounting's instances are paused (SIGSTOP) while the tasks are created and completed, then resumed,
+    /// so the settling that follows measures Accounting's own pace on a backlog rather than the pace of Tasks' requests.
+    /// </summary>
+    public bool Backlog { get; init; }
+
     /// <summary>Working days in a row, each of <see cref="Tasks"/> tasks and <see cref="Shuffles"/> shuffles.</summary>
     public int Days { get; init; } = 1;
     public string? Json { get; init; }
@@ -49,6 +55,8 @@ public sealed record BenchOptions
           --instances N       distributed only: Accounting instances, 1 to 8 (default 2)
           --db-delay MS       distributed only: Accounting reaches PostgreSQL through a proxy that holds every chunk back
                               MS milliseconds each way (0 to 1000; 0 measures the proxy's own hop)
+          --backlog           distributed only: Accounting paused while the tasks are created and completed, then resumed;
+                              the report adds how fast it settles that backlog (Accounting's own pace)
           --days N            N working days in a row, each of T tasks and S shuffles: per day the close and the
                               accountant's reads (default 1: one day with the full report)
           --ceiling N         messages / rows for the raw RabbitMQ and raw insert ceilings; 0 skips them (default 20000)
@@ -79,6 +87,7 @@ public sealed record BenchOptions
                 "--concurrency" => options with { Concurrency = Math.Max(1, Number()) },
                 "--instances" => options with { Instances = Instances() },
                 "--db-delay" => options with { DbDelayMs = Delay() },
+                "--backlog" => options with { Backlog = true },
                 "--days" => options with { Days = Math.Max(1, Number()) },
                 "--ceiling" => options with { CeilingMessages = Number() },
                 "--json" => options with { Json = Value() },
@@ -94,8 +103,8 @@ public sealed record BenchOptions
         if (options.Topology != "distributed")
         {
             // Checked after the loop: the options may come before --topology.
-            if (options.Instances is not null || options.DbDelayMs is not null)
-                throw new ArgumentException("--instances and --db-delay apply to --topology distributed only.");
+            if (options.Instances is not null || options.DbDelayMs is not null || options.Backlog)
+                throw new ArgumentException("--instances, --db-delay and --backlog apply to --topology distributed only.");
             return options;
         }
         return options with { Instances = options.Instances ?? Ates.Topology.Topology.DefaultAccountingInstances };
@@ -107,7 +116,8 @@ public sealed record BenchOptions
         if (Topology != "distributed") return Topology;
         var instances = Instances ?? Ates.Topology.Topology.DefaultAccountingInstances;
         var label = $"distributed ({instances} Accounting instance{(instances == 1 ? "" : "s")}";
-        return DbDelayMs is { } ms ? label + string.Create(CultureInfo.InvariantCulture, $", PostgreSQL {ms} ms away each way)") : label + ")";
+        if (DbDelayMs is { } ms) label += string.Create(CultureInfo.InvariantCulture, $", PostgreSQL {ms} ms away each way");
+        return label + (Backlog ? ", Accounting paused until the completions" : "") + ")";
     }
 
     static string KnownTopology(string name) =>

@@ -26,6 +26,9 @@ public sealed record DayResult(
 {
     /// <summary>CPU time the system's processes used from the day's start until every task was settled.</summary>
     public TimeSpan Cpu { get; init; }
+
+    /// <summary>With <see cref="BenchOptions.Backlog"/>: when Accounting was resumed (from the day's start).</summary>
+    public TimeSpan? Resumed { get; init; }
 }
 
 /// <summary>
@@ -50,15 +53,23 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var settling = WatchSettlingAsync(clock, await RewardsAsync(ct), stopWatching.Token);
         TimeSpan created, completed, settled, cpu;
+        TimeSpan? resumed = null;
         IReadOnlyDictionary<Guid, DateTime> completedAt;
         List<Guid> tasks;
         long reassigned;
+        var accounting = options.Backlog ? ates.Processes.Where(p => p.Name == "accounting" || p.Name.StartsWith("accounting-", StringComparison.Ordinal)).ToList() : [];
         try
         {
+            await SignalAsync(accounting, "STOP");
             (tasks, reassigned) = await CreateAndShuffleAsync(popugs, ct);
             created = clock.Elapsed;
             completedAt = await CompleteAsync(popugs, ct);
             completed = clock.Elapsed;
+            if (options.Backlog)
+            {
+                resumed = clock.Elapsed;
+                await SignalAsync(accounting, "CONT");
+            }
             if (completedAt.Count != tasks.Count)
                 throw new InvalidOperationException($"{tasks.Count} tasks created but their assignees found only {completedAt.Count} open ones to complete.");
             settled = await settling;
@@ -67,6 +78,7 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
         finally
         {
             await stopWatching.CancelAsync();
+            await SignalAsync(accounting, "CONT");
         }
 
         var closing = Stopwatch.StartNew();
@@ -74,7 +86,16 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
         progress.DayClosed = true;
 
         return new DayResult(startedAt, created, completed, settled, startedAt + settled, closing.Elapsed, day, popugs.Count, tasks, reassigned, completedAt)
-            { Cpu = cpu };
+            { Cpu = cpu, Resumed = resumed };
+    }
+
+    static async Task SignalAsync(IEnumerable<(string Name, int ProcessId)> processes, string signal)
+    {
+        foreach (var (_, pid) in processes)
+        {
+            using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+        }
     }
 
     /// <summary>The accountant closes the day in Tasks; returns it once Accounting has closed it and paid out.</summary>

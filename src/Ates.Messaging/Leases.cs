@@ -33,8 +33,11 @@ public static class Leases
         }
     }
 
-    /// <summary>Hands the lease on at once (it expires now), if <paramref name="holder"/> still holds it.</summary>
+    /// <summary>
+    /// Hands the lease on at once, if <paramref name="holder"/> still holds it: it expires now and names no holder, so
+    /// that the former holder's renewals (which renew what names it, lapsed or not) leave it alone.
+    /// </summary>
     public static Task ReleaseAsync(DbContext db, string name, string holder, DateTime now, CancellationToken ct) =>
         db.Set<RelayLease>().Where(l => l.Name == name && l.Holder == holder)
-            .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, now), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, now).SetProperty(l => l.Holder, ""), ct);
 }

@@ -53,8 +53,9 @@ public sealed class BenchOptionsTests
     [InlineData(new[] { "--topology", "distributed", "--db-delay", "-1" }, "--db-delay is 0 to 1000 ms.")]
     [InlineData(new[] { "--topology", "distributed", "--db-delay", "1001" }, "--db-delay is 0 to 1000 ms.")]
     [InlineData(new[] { "--topology", "distributed", "--db-delay", "NaN" }, "--db-delay is 0 to 1000 ms.")]
-    [InlineData(new[] { "--instances", "3" }, "--instances and --db-delay apply to --topology distributed only.")]
-    [InlineData(new[] { "--db-delay", "1", "--topology", "embedded" }, "--instances and --db-delay apply to --topology distributed only.")]
+    [InlineData(new[] { "--instances", "3" }, "--instances, --db-delay and --backlog apply to --topology distributed only.")]
+    [InlineData(new[] { "--db-delay", "1", "--topology", "embedded" }, "--instances, --db-delay and --backlog apply to --topology distributed only.")]
+    [InlineData(new[] { "--backlog" }, "--instances, --db-delay and --backlog apply to --topology distributed only.")]
     [InlineData(new[] { "--topology", "distributed", "--instances" }, "--instances needs a value.")]
     public void Instances_and_a_database_delay_outside_their_range_or_topology_are_refused(string[] args, string message)
     {
@@ -85,5 +86,15 @@ public sealed class BenchOptionsTests
         var written = json.RootElement.GetProperty("options");
         Assert.Equal(3, written.GetProperty("instances").GetInt32());
         Assert.Equal(1, written.GetProperty("db_delay_ms").GetDouble());
+    }
+
+    [Fact]
+    public void The_backlog_mode_pauses_accounting_on_the_distributed_topology_and_the_title_says_so()
+    {
+        var options = BenchOptions.Parse(["--topology", "distributed", "--instances", "3", "--db-delay", "1", "--backlog"]);
+
+        Assert.True(options.Backlog);
+        Assert.Equal("distributed (3 Accounting instances, PostgreSQL 1 ms away each way, Accounting paused until the completions)", options.TopologyLabel());
+        Assert.False(BenchOptions.Parse(["--topology", "distributed"]).Backlog);
     }
 }

@@ -2,6 +2,7 @@ using Ates.Messaging.Partitions;
 using Ates.Messaging.TestHost;
 using Ates.Messaging.Transports.RabbitMq;
 using Ates.Testing;
+using BrokerTopology = Ates.Messaging.Transports.RabbitMq.Topology;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -105,6 +106,39 @@ public sealed class PartitionTests(Servers servers)
         await Eventually.UntilAsync(async () => await Topology.SeenCountAsync(three) >= titles.Count, Deadline, "every task should be seen", Ct);
         Assert.Equal(titles.Order(), (await Topology.QueryAsync(three, db => db.SeenTasks.Select(s => s.Title).ToListAsync(Ct))).Order());
         Assert.Equal([0, 1, 2], Held(three).Order());
+    }
+
+    /// <summary>The share of the keys each partition gets through a consistent-hash exchange bound as the consumers bind it.</summary>
+    [Fact]
+    public async Task Six_partitions_each_get_about_a_sixth_of_the_keys()
+    {
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(servers.Rabbit.AmqpUri) };
+        await using var connection = await factory.CreateConnectionAsync(Ct);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+        var exchange = $"w{Guid.NewGuid():N}"[..12];
+        await channel.ExchangeDeclareAsync(exchange, "x-consistent-hash", durable: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["hash-header"] = BrokerTopology.PartitionKeyHeader }, cancellationToken: Ct);
+        var queues = Enumerable.Range(0, 6).Select(p => $"{exchange}.p{p}").ToList();
+        foreach (var queue in queues)
+        {
+            await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true, cancellationToken: Ct);
+            await channel.QueueBindAsync(queue, exchange, "1", cancellationToken: Ct);
+        }
+        for (var i = 0; i < 6000; i++)
+            await channel.BasicPublishAsync(exchange, "", mandatory: false,
+                new RabbitMQ.Client.BasicProperties { Headers = new Dictionary<string, object?> { [BrokerTopology.PartitionKeyHeader] = Guid.NewGuid().ToString() } },
+                ReadOnlyMemory<byte>.Empty, Ct);
+
+        var shares = new List<uint>();
+        // Every key landed somewhere, and each partition holds within a third of the mean (1 000).
+        await Eventually.UntilAsync(async () =>
+        {
+            var counts = new List<uint>();
+            foreach (var queue in queues) counts.Add((await channel.QueueDeclarePassiveAsync(queue, Ct)).MessageCount);
+            shares = counts;
+            return counts.Sum(c => c) == 6000;
+        }, Deadline, "all 6 000 messages should be routed", Ct);
+        Assert.All(shares, n => Assert.InRange(n, 667u, 1333u));
     }
 
     [Theory]

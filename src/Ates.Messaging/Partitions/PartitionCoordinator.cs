@@ -65,7 +65,9 @@ public sealed class PartitionCoordinator<TDb>(
         var until = now + rabbit.PartitionLeaseDuration;
 
         await Leases.TryHoldAsync(db, MemberPrefix + Instance, Instance, now, rabbit.PartitionLeaseDuration, ct);
-        await db.Set<RelayLease>().Where(l => l.Holder == Instance && l.Name.StartsWith(PartitionPrefix) && l.ExpiresAt >= now)
+        // A lease that lapsed (a long pause: GC, a frozen VM) but that nobody took is still this instance's to renew:
+        // no other instance has subscribed to that partition, since none held it.
+        await db.Set<RelayLease>().Where(l => l.Holder == Instance && l.Name.StartsWith(PartitionPrefix))
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, until), ct);
 
         var live = await db.Set<RelayLease>().AsNoTracking()
@@ -113,7 +115,7 @@ public sealed class PartitionCoordinator<TDb>(
             var now = Time.GetUtcNow().UtcDateTime;
             await scope.ServiceProvider.GetRequiredService<TDb>().Set<RelayLease>()
                 .Where(l => l.Holder == Instance && (l.Name.StartsWith(PartitionPrefix) || l.Name.StartsWith(MemberPrefix)))
-                .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, now), ct);
+                .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, now).SetProperty(l => l.Holder, ""), ct);
         }
         catch (Exception e)
         {
