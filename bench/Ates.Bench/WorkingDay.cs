@@ -60,7 +60,7 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
         var accounting = options.Backlog ? ates.Processes.Where(p => p.Name == "accounting" || p.Name.StartsWith("accounting-", StringComparison.Ordinal)).ToList() : [];
         try
         {
-            await SignalAsync(accounting, "STOP");
+            Signal(accounting, Native.SIGSTOP);
             (tasks, reassigned) = await CreateAndShuffleAsync(popugs, ct);
             created = clock.Elapsed;
             completedAt = await CompleteAsync(popugs, ct);
@@ -68,7 +68,7 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
             if (options.Backlog)
             {
                 resumed = clock.Elapsed;
-                await SignalAsync(accounting, "CONT");
+                Signal(accounting, Native.SIGCONT);
             }
             if (completedAt.Count != tasks.Count)
                 throw new InvalidOperationException($"{tasks.Count} tasks created but their assignees found only {completedAt.Count} open ones to complete.");
@@ -78,7 +78,7 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
         finally
         {
             await stopWatching.CancelAsync();
-            await SignalAsync(accounting, "CONT");
+            Signal(accounting, Native.SIGCONT);
         }
 
         var closing = Stopwatch.StartNew();
@@ -89,13 +89,9 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
             { Cpu = cpu, Resumed = resumed };
     }
 
-    static async Task SignalAsync(IEnumerable<(string Name, int ProcessId)> processes, string signal)
+    static void Signal(IEnumerable<(string Name, int ProcessId)> processes, int signal)
     {
-        foreach (var (_, pid) in processes)
-        {
-            using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
-            await kill.WaitForExitAsync();
-        }
+        foreach (var (_, pid) in processes) Native.Kill(pid, signal);
     }
 
     /// <summary>The accountant closes the day in Tasks; returns it once Accounting has closed it and paid out.</summary>

@@ -40,4 +40,9 @@ public static class Leases
     public static Task ReleaseAsync(DbContext db, string name, string holder, DateTime now, CancellationToken ct) =>
         db.Set<RelayLease>().Where(l => l.Name == name && l.Holder == holder)
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, now).SetProperty(l => l.Holder, ""), ct);
+
+    /// <summary>Hands on at once every lease <paramref name="holder"/> holds, as <see cref="ReleaseAsync"/> does one.</summary>
+    public static Task ReleaseAllAsync(DbContext db, string holder, DateTime now, CancellationToken ct) =>
+        db.Set<RelayLease>().Where(l => l.Holder == holder)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, now).SetProperty(l => l.Holder, ""), ct);
 }

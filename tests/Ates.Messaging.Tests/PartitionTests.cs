@@ -19,6 +19,15 @@ public sealed class PartitionTests(Servers servers)
 
     static string KeyOf(string title) => $"popug {int.Parse(title.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture) % 11}";
 
+    /// <summary>A first consuming instance on its own database, and a producer.</summary>
+    static async Task<(string ConsumerDb, IHost Consumer, IHost Producer)> StartConsumerAndProducerAsync(Topology topology)
+    {
+        var consumerDb = await topology.NewDatabaseAsync("accounting");
+        var consumer = await topology.StartAsync(new NodeSettings("accounting", consumerDb, "rabbitmq"));
+        var producer = await topology.StartAsync(new NodeSettings("tasks", await topology.NewDatabaseAsync("tasks"), "rabbitmq", Consume: false));
+        return (consumerDb, consumer, producer);
+    }
+
     /// <summary>Every title seen exactly once, and each key's titles in the order they were produced.</summary>
     static async Task AssertOnceAndInKeyOrderAsync(IHost consumer, IReadOnlyList<string> titles)
     {
@@ -34,9 +43,7 @@ public sealed class PartitionTests(Servers servers)
     public async Task A_second_and_third_instance_take_their_share_and_a_stopped_ones_partitions_go_to_the_others()
     {
         await using var topology = await Topology.CreateAsync(servers, "rabbitmq", "postgres");
-        var consumerDb = await topology.NewDatabaseAsync("accounting");
-        var a = await topology.StartAsync(new NodeSettings("accounting", consumerDb, "rabbitmq"));
-        var producer = await topology.StartAsync(new NodeSettings("tasks", await topology.NewDatabaseAsync("tasks"), "rabbitmq", Consume: false));
+        var (consumerDb, a, producer) = await StartConsumerAndProducerAsync(topology);
         await Eventually.UntilAsync(() => Task.FromResult(Held(a).Count == 6), Deadline, "one instance should hold all six partitions", Ct);
 
         var titles = new List<string>();
@@ -66,9 +73,7 @@ public sealed class PartitionTests(Servers servers)
     public async Task An_instance_killed_mid_load_loses_its_partitions_to_the_other_and_nothing_is_lost_doubled_or_reordered()
     {
         await using var topology = await Topology.CreateAsync(servers, "rabbitmq", "postgres");
-        var consumerDb = await topology.NewDatabaseAsync("accounting");
-        var a = await topology.StartAsync(new NodeSettings("accounting", consumerDb, "rabbitmq"));
-        var producer = await topology.StartAsync(new NodeSettings("tasks", await topology.NewDatabaseAsync("tasks"), "rabbitmq", Consume: false));
+        var (consumerDb, a, producer) = await StartConsumerAndProducerAsync(topology);
         var titles = Enumerable.Range(1, 600).Select(i => $"task {i}").ToList();
 
         await using (var child = HostProcess.Start("Ates.Messaging.TestHost.dll", ["--transport", topology.Transport, "--namespace", topology.Namespace, "--consumer-db", consumerDb]))
@@ -91,9 +96,7 @@ public sealed class PartitionTests(Servers servers)
     public async Task Lowering_the_partition_count_moves_what_waits_in_the_queues_beyond_it_to_the_others()
     {
         await using var topology = await Topology.CreateAsync(servers, "rabbitmq", "postgres");
-        var consumerDb = await topology.NewDatabaseAsync("accounting");
-        var six = await topology.StartAsync(new NodeSettings("accounting", consumerDb, "rabbitmq"));
-        var producer = await topology.StartAsync(new NodeSettings("tasks", await topology.NewDatabaseAsync("tasks"), "rabbitmq", Consume: false));
+        var (consumerDb, six, producer) = await StartConsumerAndProducerAsync(topology);
         await topology.StopAsync(six);
 
         // Published while nobody consumes: they wait in all six queues.
@@ -122,7 +125,7 @@ public sealed class PartitionTests(Servers servers)
         foreach (var queue in queues)
         {
             await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true, cancellationToken: Ct);
-            await channel.QueueBindAsync(queue, exchange, "1", cancellationToken: Ct);
+            await channel.QueueBindAsync(queue, exchange, BrokerTopology.PartitionWeight, cancellationToken: Ct);
         }
         for (var i = 0; i < 6000; i++)
             await channel.BasicPublishAsync(exchange, "", mandatory: false,

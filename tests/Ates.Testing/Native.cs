@@ -3,13 +3,15 @@ using System.Runtime.InteropServices;
 namespace Ates.Testing;
 
 /// <summary>The few libc calls .NET has no managed API for (signals other than SIGKILL, chown, euid).</summary>
-internal static partial class Native
+public static partial class Native
 {
     // Linux signal numbers (identical on x64 and arm64).
     public const int SIGINT = 2;
     public const int SIGQUIT = 3;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
+    public const int SIGCONT = 18;
+    public const int SIGSTOP = 19;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int KillNative(int pid, int sig);

@@ -112,10 +112,8 @@ public sealed class PartitionCoordinator<TDb>(
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var now = Time.GetUtcNow().UtcDateTime;
-            await scope.ServiceProvider.GetRequiredService<TDb>().Set<RelayLease>()
-                .Where(l => l.Holder == Instance && (l.Name.StartsWith(PartitionPrefix) || l.Name.StartsWith(MemberPrefix)))
-                .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, now).SetProperty(l => l.Holder, ""), ct);
+            // This instance's name holds only its membership and its partitions (the relay holds under a name of its own).
+            await Leases.ReleaseAllAsync(scope.ServiceProvider.GetRequiredService<TDb>(), Instance, Time.GetUtcNow().UtcDateTime, ct);
         }
         catch (Exception e)
         {

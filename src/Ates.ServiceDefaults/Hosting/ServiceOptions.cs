@@ -18,7 +18,7 @@ public class ServiceOptions
     /// RabbitMQ: the partition queues this service's events are spread over by their partition key; its instances
     /// share them. Every instance of a service is given the same number (README, "Partitions").
     /// </summary>
-    public int Partitions { get; set; } = 6;
+    public int Partitions { get; set; } = Ates.Messaging.Transports.RabbitMq.RabbitMqOptions.DefaultPartitions;
 
     /// <summary>The path the service is served under behind the gateway (e.g. "/tasks"); empty when it has its own origin.</summary>
     public string PathBase { get; set; } = "";

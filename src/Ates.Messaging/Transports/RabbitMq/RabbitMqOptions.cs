@@ -14,9 +14,11 @@ public sealed class RabbitMqOptions
     /// <summary>
     /// The partition queues of each consuming service. The instances of a service share them (each partition has one
     /// active consumer), so this bounds how many instances add capacity. Six divide evenly among one, two, three or six
-    /// instances. Raising it on a live system: README, "Partitions".
+    /// instances. Changing it on a live system: docs/messaging.md, "Partitions".
     /// </summary>
-    public int Partitions { get; set; } = 6;
+    public int Partitions { get; set; } = DefaultPartitions;
+
+    public const int DefaultPartitions = 6;
 
     /// <summary>How long an instance's hold on its partitions lasts without renewal: after a crash, the others take them then.</summary>
     public TimeSpan PartitionLeaseDuration { get; set; } = TimeSpan.FromSeconds(6);

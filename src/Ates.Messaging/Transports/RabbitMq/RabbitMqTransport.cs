@@ -128,7 +128,7 @@ public sealed class RabbitMqTransport(
             try { await channel.QueueDeclarePassiveAsync(queue, ct); }
             catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404) { return; }
 
-            await channel.QueueUnbindAsync(queue, hash, "1", cancellationToken: ct);
+            await channel.QueueUnbindAsync(queue, hash, Topology.PartitionWeight, cancellationToken: ct);
             // A queue with a single active consumer serves no basic.get: consume it, one message at a time.
             await channel.BasicQosAsync(0, 1, global: false, ct);
             var waiting = Channel.CreateUnbounded<BasicDeliverEventArgs>();
@@ -192,7 +192,7 @@ public sealed class RabbitMqTransport(
         {
             state.Received();
             // The body's memory belongs to the client only until this returns: keep a copy.
-            _inbound!.Writer.TryWrite(new Received(partition, state, delivery.DeliveryTag, delivery.Body.ToArray(), delivery.BasicProperties));
+            _inbound!.Writer.TryWrite(new Received(state, delivery.DeliveryTag, delivery.Body.ToArray(), delivery.BasicProperties));
             return Task.CompletedTask;
         };
         try
@@ -224,7 +224,7 @@ public sealed class RabbitMqTransport(
         await state.DrainedAsync(ct);
     }
 
-    sealed record Received(int Partition, PartitionState State, ulong Tag, byte[] Body, IReadOnlyBasicProperties Properties)
+    sealed record Received(PartitionState State, ulong Tag, byte[] Body, IReadOnlyBasicProperties Properties)
     {
         public int Attempt => AttemptOf(Properties);
     }

@@ -20,6 +20,9 @@ public sealed class Topology(string ns)
 
     const string Plugin = "rabbitmq_consistent_hash_exchange";
 
+    /// <summary>A partition queue's binding key to the hash exchange, which that exchange reads as its weight: all weigh the same.</summary>
+    public const string PartitionWeight = "1";
+
     public string ExchangeOf(string producer) => $"{ns}.{producer}";
     public string PartitionExchangeOf(string consumer) => $"{ns}.{consumer}.partitions";
     public string PartitionQueueOf(string consumer, int partition) => $"{ns}.{consumer}.p{partition}";
@@ -69,8 +72,7 @@ public sealed class Topology(string ns)
                 arguments["x-delivery-limit"] = 50;
             }
             await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: ct);
-            // The routing key of a binding to a consistent-hash exchange is its weight: every partition weighs the same.
-            await channel.QueueBindAsync(queue, hash, "1", cancellationToken: ct);
+            await channel.QueueBindAsync(queue, hash, PartitionWeight, cancellationToken: ct);
         }
 
         foreach (var type in consumer.EventTypes)
