@@ -13,6 +13,12 @@ public sealed record Latency(int Samples, double P50Ms, double P95Ms, double P99
 
     /// <summary>Of a task.completed: from its confirmed publish to its inbox row in Accounting (p50, p95).</summary>
     public Stage Delivery { get; init; } = new(0, 0);
+
+    /// <summary>
+    /// Of Accounting's transaction.applied (a producer with as many instances as Accounting, one relay active): from
+    /// its commit to the relay's confirmed publish (p50, p95).
+    /// </summary>
+    public Stage AccountingRelay { get; init; } = new(0, 0);
 }
 
 public sealed record Stage(double P50Ms, double P95Ms);
@@ -46,10 +52,15 @@ public static class Figures
         var relay = completions.Where(c => c.PublishedAt is not null).Select(c => (c.PublishedAt!.Value - c.OccurredAt).TotalMilliseconds).Order().ToArray();
         var delivery = completions.Where(c => c.PublishedAt is not null && handled.ContainsKey(c.EventId))
             .Select(c => (handled[c.EventId] - c.PublishedAt!.Value).TotalMilliseconds).Order().ToArray();
+        var applied = (await inbox.Set<OutboxMessage>().AsNoTracking()
+                .Where(m => m.Type == "transaction.applied" && m.PublishedAt != null && m.OccurredAt >= day.StartedAt)
+                .Select(m => new { m.OccurredAt, m.PublishedAt }).ToListAsync(ct))
+            .Select(m => (m.PublishedAt!.Value - m.OccurredAt).TotalMilliseconds).Order().ToArray();
         return new Latency(latencies.Length, Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), latencies[^1])
         {
             Relay = new Stage(Percentile(relay, 0.50), Percentile(relay, 0.95)),
             Delivery = new Stage(Percentile(delivery, 0.50), Percentile(delivery, 0.95)),
+            AccountingRelay = new Stage(Percentile(applied, 0.50), Percentile(applied, 0.95)),
         };
     }
 

@@ -21,6 +21,8 @@ public static class ReportTable
             $"{r.CreditLatency.P50Ms:F0} / {r.CreditLatency.P95Ms:F0} / {r.CreditLatency.P99Ms:F0} / {r.CreditLatency.MaxMs:F0}", "", "");
         table.AddRow("  task.completed: commit → published / published → handled, p50 / p95 (ms)",
             $"{r.CreditLatency.Relay.P50Ms:F0} / {r.CreditLatency.Relay.P95Ms:F0}  ·  {r.CreditLatency.Delivery.P50Ms:F0} / {r.CreditLatency.Delivery.P95Ms:F0}", "", "");
+        table.AddRow("  transaction.applied: commit → published, p50 / p95 (ms; Accounting's one active relay)",
+            $"{r.CreditLatency.AccountingRelay.P50Ms:F0} / {r.CreditLatency.AccountingRelay.P95Ms:F0}", "", "");
         table.AddRow("  CPU per settled task (ms; the system's processes, day start to all settled)", $"{r.Day.CpuMsPerTask:F2}", "", "");
         table.AddRow("day close → paid out (s)", $"{r.Day.DayCloseSeconds:F2}", "", "");
         table.AddRow("events published per second (all producers)", $"{r.Traffic.PublishedPerSecond:F0}",

@@ -43,7 +43,8 @@ public sealed class EmbeddedAtes : IAtes
         var url = $"http://127.0.0.1:{FreePort.Next()}";
         var data = Directory.CreateTempSubdirectory("ates-bench-").FullName;
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { dll, "--Host:Url", url, "--Host:Data", data, "--Auth:Demo:Password", password }) psi.ArgumentList.Add(a);
+        // The published host runs in the Production environment, which wants Auth's keys named: in-memory ones do for a run.
+        foreach (var a in new[] { dll, "--Host:Url", url, "--Host:Data", data, "--Auth:Demo:Password", password, "--Auth:Keys", "ephemeral" }) psi.ArgumentList.Add(a);
         var host = Process.Start(psi)!;
         host.OutputDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine($"[host] {e.Data}"); };
         host.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine($"[host] {e.Data}"); };

@@ -62,7 +62,7 @@ public static class AccountingSetup
         services.AddHostedService<EmailSender>();
         services.AddHostedService<DayCloseWatch>();
 
-        services.AddServiceWeb(options, builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
+        builder.AddServiceWeb(options, "Accounting");
         services.AddAuthorizationBuilder().AddAccountingPolicies();
         return builder;
     }

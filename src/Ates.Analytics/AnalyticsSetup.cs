@@ -13,6 +13,7 @@ using Ates.Messaging.Ops;
 using Ates.Messaging;
 using Ates.Messaging.Transports.Embedded;
 using Ates.ServiceDefaults.Hosting;
+using Ates.ServiceDefaults.SignIn;
 using Ates.ServiceDefaults.Users;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -28,6 +29,8 @@ public static class AnalyticsSetup
     {
         var options = builder.Configuration.GetSection("Analytics").Get<AnalyticsOptions>() ?? new AnalyticsOptions();
         if (string.IsNullOrEmpty(options.SignIn.ClientId)) options.SignIn.ClientId = "analytics";
+        // The ops page and the rebuild call every producer's ops API with the admin's own token.
+        options.SignIn.CallsApis = [.. options.Producers.Keys.Where(Audiences.All.Contains)];
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton<ServiceOptions>(options);
@@ -51,7 +54,7 @@ public static class AnalyticsSetup
             .Handle<TaskUpdated, TaskSnapshotHandler>()
             .UseTransport(options, bus, "Analytics");
 
-        services.AddServiceWeb(options, builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
+        builder.AddServiceWeb(options, "Analytics");
         services.AddAuthorizationBuilder().AddAdminOnly();
 
         services.AddSingleton<Rebuilder>();

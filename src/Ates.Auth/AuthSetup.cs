@@ -9,9 +9,11 @@ using Ates.Contracts;
 using Ates.Messaging.Ops;
 using Ates.Messaging;
 using Ates.ServiceDefaults.Hosting;
+using Ates.ServiceDefaults.SignIn;
 using Ates.Messaging.Transports.Embedded;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -30,6 +32,10 @@ public static class AuthSetup
     {
         var options = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
         var dev = builder.Environment.IsDevelopment();
+        ProductionProfile.Refuse(builder.Environment, string.IsNullOrEmpty(options.Keys), "Auth:Keys",
+            "it is not set, and the development keys sit in the user's certificate store.",
+            "set it to 'certificates' (with Auth:SigningCertificate and Auth:EncryptionCertificate), or to 'ephemeral' explicitly (tokens die with every restart, and instances refuse each other's).");
+        options.PasswordGrant ??= dev;
         var services = builder.Services;
         services.AddSingleton(options);
 
@@ -83,10 +89,10 @@ public static class AuthSetup
                     .SetUserInfoEndpointUris("connect/userinfo")
                     .SetEndSessionEndpointUris("connect/endsession");
                 o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange().AllowRefreshTokenFlow();
-                if (options.PasswordGrant) o.AllowPasswordFlow();
+                if (options.PasswordGrant == true) o.AllowPasswordFlow();
                 o.RegisterScopes(UserClaims.Scopes);
                 o.SetAccessTokenLifetime(options.AccessTokenLifetime);
-                switch (options.Keys ?? (dev ? "development" : "ephemeral"))
+                switch (string.IsNullOrEmpty(options.Keys) ? "development" : options.Keys)
                 {
                     case "development": o.AddDevelopmentEncryptionCertificate().AddDevelopmentSigningCertificate(); break;
                     case "ephemeral": o.AddEphemeralEncryptionKey().AddEphemeralSigningKey(); break;
@@ -109,8 +115,9 @@ public static class AuthSetup
             })
             .AddValidation(o =>
             {
-                // Auth's own API takes the tokens Auth issues.
+                // Auth's own API takes the access tokens Auth issues for it.
                 o.UseLocalServer();
+                o.AddAudiences(Audiences.Auth);
                 o.UseAspNetCore();
             });
 
@@ -136,6 +143,7 @@ public static class AuthSetup
         // Bad bodies throw (and become problems in ProblemExceptionHandler) instead of an empty 400.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<FormOptions>(o => o.ValueLengthLimit = 4096);
+        services.AddSingleton<SignInThrottle>();
         services.AddScoped<UserCommands>();
         services.AddScoped<DemoCompany>();
         return builder;
@@ -143,6 +151,8 @@ public static class AuthSetup
 
     public static WebApplication MapAuth(this WebApplication app)
     {
+        // Behind the gateway (a loopback proxy, trusted by default) the client's own address, for the sign-in throttle.
+        app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor });
         if (app.Services.GetRequiredService<AuthOptions>().PathBase is { Length: > 0 } pathBase) app.UsePathBase(pathBase);
         app.UseExceptionHandler();
         // 401/403/404 without a body (challenges, forbids, unknown routes) get an RFC 9457 body too.

@@ -30,6 +30,9 @@ static class ServiceBuilders
             ["Auth:Demo:Seed"] = "true",
             // The one-process mode is a local demo on plain http://localhost.
             ["Auth:RequireHttps"] = url.StartsWith("https://", StringComparison.Ordinal) ? "true" : "false",
+            // Scripts and the benchmark sign in with the password grant of ates-cli; the demo switches it on in every
+            // environment (Auth keeps it to Development otherwise).
+            ["Auth:PasswordGrant"] = "true",
         };
         // Emails are written as .eml files into a pickup folder unless SMTP is configured (Accounting:Mail:Host).
         settings["Accounting:Mail:PickupFolder"] = Path.Combine(data, "mail");

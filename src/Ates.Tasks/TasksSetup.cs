@@ -42,7 +42,7 @@ public static class TasksSetup
             .Handle<UserUpdated, ReassignWhenAssigneeLeaves>()
             .UseTransport(options, bus, "Tasks");
 
-        services.AddServiceWeb(options, builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
+        builder.AddServiceWeb(options, "Tasks");
         services.AddScoped<TaskQuery>();
         services.AddScoped<CreateTask>();
         services.AddScoped<EditTask>();

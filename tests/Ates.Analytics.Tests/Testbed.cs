@@ -109,7 +109,7 @@ public sealed class Testbed : IAsyncDisposable
         using var response = await Auth.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = Password,
-            ["scope"] = "openid profile email roles",
+            ["scope"] = "openid profile email roles auth tasks accounting analytics",
         }), Ct);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.True(response.IsSuccessStatusCode, body.ToString());

@@ -17,8 +17,11 @@ namespace Ates.Auth.Tests;
 /// </summary>
 public sealed class AuthApp : WebApplicationFactory<Program>
 {
-    /// <summary>Settings changed for one test, e.g. ("Auth:PasswordGrant", "false").</summary>
-    public (string Key, string Value)[] Settings { get; init; } = [];
+    /// <summary>Settings changed for one test, e.g. ("Auth:PasswordGrant", "false"); null unsets one.</summary>
+    public (string Key, string? Value)[] Settings { get; init; } = [];
+
+    /// <summary>The hosting environment: the production profile applies outside Development.</summary>
+    public string Environment { get; init; } = "Development";
 
     public const string Password = "popug-test-beak";
     public const string PagesClient = "test-pages";
@@ -28,7 +31,7 @@ public sealed class AuthApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(Environment);
         builder.UseSetting("Auth:Database", $"sqlite:{Path.Combine(_folder, "auth.db")}");
         builder.UseSetting("Auth:Keys", "ephemeral");
         builder.UseSetting("Auth:Demo:Seed", "true");
@@ -69,7 +72,7 @@ public sealed class AuthApp : WebApplicationFactory<Program>
             ["client_id"] = "ates-cli",
             ["username"] = email,
             ["password"] = password,
-            ["scope"] = "openid profile email roles offline_access",
+            ["scope"] = "openid profile email roles offline_access auth tasks accounting analytics",
         }), TestContext.Current.CancellationToken);
 
     public HttpClient Api(string? token)

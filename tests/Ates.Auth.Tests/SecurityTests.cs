@@ -73,25 +73,6 @@ public sealed class SecurityTests(AuthApp app) : IClassFixture<AuthApp>
 public sealed class EndSessionTests(AuthApp app) : IClassFixture<AuthApp>
 {
     [Fact]
-    public async Task End_session_signs_out_at_auth_and_returns_to_the_client()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var browser = await app.SignedInBrowserAsync("worker10@popug.inc");
-        using (var home = await browser.GetAsync("/", ct)) Assert.Equal(HttpStatusCode.OK, home.StatusCode);
-
-        using var ended = await browser.GetAsync(
-            $"/connect/endsession?client_id={AuthApp.PagesClient}&post_logout_redirect_uri={Uri.EscapeDataString("http://localhost/signed-out")}&state=bye", ct);
-        Assert.Equal(HttpStatusCode.Found, ended.StatusCode);
-        Assert.StartsWith("http://localhost/signed-out", ended.Headers.Location!.OriginalString);
-        Assert.Contains("state=bye", ended.Headers.Location.OriginalString);
-
-        // The single sign-on session at Auth is gone: its pages send the browser to sign in again.
-        using var after = await browser.GetAsync("/", ct);
-        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
-        Assert.Equal("/signin", after.Headers.Location!.OriginalString);
-    }
-
-    [Fact]
     public async Task End_session_refuses_an_unregistered_return_address()
     {
         var ct = TestContext.Current.CancellationToken;

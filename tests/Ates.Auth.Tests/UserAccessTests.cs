@@ -53,6 +53,23 @@ public sealed class UserAccessTests(AuthApp app) : IClassFixture<AuthApp>
         await AuthApp.AssertProblemAsync(response, 401);
     }
 
+    /// <summary>An admin's ID token, or an access token for another API, does not open Auth's users API.</summary>
+    [Theory]
+    [InlineData("id_token", "openid profile roles auth")]
+    [InlineData("access_token", "openid profile roles tasks accounting analytics")]
+    [InlineData("access_token", "openid profile roles")]
+    public async Task Only_an_access_token_for_auth_opens_its_api(string kind, string scope)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var grant = await app.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = "admin@popug.inc", ["password"] = AuthApp.Password, ["scope"] = scope,
+        }), ct);
+        var token = (await AuthApp.ReadJsonAsync(grant)).GetProperty(kind).GetString();
+        using var response = await app.Api(token).GetAsync("/api/users", ct);
+        await AuthApp.AssertProblemAsync(response, 401);
+    }
+
     [Fact]
     public async Task An_admin_lists_the_demo_company()
     {

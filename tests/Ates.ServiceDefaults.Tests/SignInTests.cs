@@ -63,15 +63,20 @@ public sealed class SignInTests : IAsyncLifetime
         builder.Services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = _auth.Server.CreateHandler());
         builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = _auth.Server.CreateHandler());
         builder.Services.AddAuthorization();
+        builder.Services.AddAntiforgery();
         _service = builder.Build();
         _service.UseDeveloperExceptionPage(); // a failed sign-in shows its reason in the assertion
         _service.UseAuthentication();
         _service.UseDeactivatedUserGate<ServiceDb>();
         _service.UseAuthorization();
+        _service.UseAntiforgery();
         _service.MapGet("/api/me", (ClaimsPrincipal user) => Results.Ok(new { sub = user.FindFirstValue("sub"), role = user.FindFirstValue("role"), name = user.Identity?.Name }))
             .RequireAuthorization();
         _service.MapGet("/api/admin-only", () => Results.Ok()).RequireAuthorization(p => p.RequireRole("admin"));
         _service.MapAtesSignOut();
+        // A page's sign-out form: the antiforgery token it carries.
+        _service.MapGet("/form-token", (HttpContext http, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
+            Results.Text(antiforgery.GetAndStoreTokens(http).RequestToken)).RequireAuthorization();
         _service.MapGet("/hello", (ClaimsPrincipal user) => Results.Text($"Hello, {user.Identity?.Name} ({user.FindFirstValue("role")})")).RequireAuthorization();
         await using (var scope = _service.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<ServiceDb>().Database.EnsureCreatedAsync(Ct);
@@ -137,6 +142,44 @@ public sealed class SignInTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await asAdmin.GetAsync("/api/me", Ct)).StatusCode);
     }
 
+    /// <summary>The password grant's answer: the access token and the ID token, for the APIs in <paramref name="scope"/>.</summary>
+    async Task<(string Access, string Id)> TokensAsync(string email, string scope)
+    {
+        using var auth = _auth.CreateClient();
+        using var response = await auth.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = Password, ["scope"] = scope,
+        }), Ct);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(response.IsSuccessStatusCode, body.ToString());
+        return (body.GetProperty("access_token").GetString()!, body.GetProperty("id_token").GetString()!);
+    }
+
+    [Fact]
+    public async Task Only_an_access_token_issued_for_this_service_opens_its_api()
+    {
+        var (forThis, idToken) = await TokensAsync("worker4@popug.inc", "openid profile roles tasks");
+        var (forAnother, _) = await TokensAsync("worker4@popug.inc", "openid profile roles accounting");
+        var (forNone, _) = await TokensAsync("worker4@popug.inc", "openid profile roles");
+
+        using (var api = Service(forThis)) Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/me", Ct)).StatusCode);
+        Assert.Equal("tasks", AudienceOf(forThis));
+        // An ID token is signed by Auth too and names the popug, but it is not an access token (typ JWT, audience ates-cli).
+        foreach (var refused in new[] { idToken, forAnother, forNone })
+        {
+            using var api = Service(refused);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/me", Ct)).StatusCode);
+        }
+    }
+
+    static string? AudienceOf(string jwt)
+    {
+        var payload = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
+        var claims = JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement;
+        return claims.TryGetProperty("aud", out var aud) ? aud.ValueKind == JsonValueKind.Array ? string.Join(" ", aud.EnumerateArray()) : aud.GetString() : null;
+    }
+
     [Fact]
     public async Task A_page_signs_in_through_auth_with_the_code_flow_and_pkce()
     {
@@ -150,7 +193,15 @@ public sealed class SignInTests : IAsyncLifetime
         var (browser, atAuth) = await SignInThroughThePageAsync();
         using var _ = browser;
 
-        using var signOut = await browser.PostAsync("/signout", null, Ct);
+        // Another site's form, without the page's token, signs nobody out.
+        using (var forged = await browser.PostAsync("/signout", null, Ct))
+            Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        using (var page = await browser.GetAsync("/hello", Ct))
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+
+        var token = await browser.GetStringAsync("/form-token", Ct);
+        using var signOut = await browser.PostAsync("/signout",
+            new FormUrlEncodedContent([KeyValuePair.Create("__RequestVerificationToken", token)]), Ct);
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         var endSession = signOut.Headers.Location!;
         Assert.Equal("/connect/endsession", endSession.AbsolutePath);

@@ -103,6 +103,32 @@ public sealed class TaskApiTests : IAsyncLifetime
         Assert.Equal((0, 0), await CountsAsync());
     }
 
+    /// <summary>On PostgreSQL a U+0000 in a title was a 500 (it refuses the character); on SQLite it was stored.</summary>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Control_characters_in_the_text_are_refused(string database)
+    {
+        var system = database == "sqlite" ? _system : await StartAsync(database: database);
+        try
+        {
+            using var api = await system.ApiAsync("worker1@popug.inc");
+            foreach (var (title, description, field) in new[] { ("Paint\0", "", "title"), ("Paint\u001b[2J", "", "title"), ("Paint", "Two\nlines\0", "description") })
+            {
+                var problem = await AssertProblemAsync(await api.PostAsync("/api/tasks", Json(new { title, description }), Ct), 400);
+                Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+            }
+            Assert.Equal(0, await system.DbAsync(db => db.Tasks.CountAsync()));
+            // Line breaks and tabs are text in a description.
+            await AssertStatusAsync(await api.PostAsync("/api/tasks", Json(new { title = "Paint the fence", description = "Two\nlines\tand a tab" }), Ct), 201);
+            Assert.Equal(1, await system.DbAsync(db => db.Tasks.CountAsync()));
+        }
+        finally
+        {
+            if (system != _system) await system.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Without_an_eligible_popug_creation_fails_and_stores_nothing()
     {

@@ -14,7 +14,7 @@ public static class PasswordGrant
         using var response = await auth.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = password,
-            ["scope"] = "openid profile email roles",
+            ["scope"] = "openid profile email roles auth tasks accounting analytics",
         }), ct).ConfigureAwait(false);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)

@@ -72,7 +72,7 @@ public static class RebuildCommand
         using var response = await client.PostAsync(new Uri($"{options.SignIn.Authority.TrimEnd('/')}/connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = password,
-            ["scope"] = "openid profile email roles",
+            ["scope"] = "openid profile email roles auth tasks accounting analytics",
         }), ct);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
         if (!response.IsSuccessStatusCode || !body.TryGetProperty("access_token", out var accessToken))

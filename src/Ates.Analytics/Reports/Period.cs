@@ -59,6 +59,12 @@ public static class PeriodQuery
     /// <summary>The longest range a report takes: a year and a day, so a leap year fits.</summary>
     public const int MaxDays = 366;
 
+    /// <summary>
+    /// The dates a report takes. Far beyond any billing day, and far enough inside the calendar's ends that the week
+    /// and the month of a date still fit in it (the week of 9999-12-31 would end in the year 10000).
+    /// </summary>
+    public static readonly DateOnly Earliest = new(1900, 1, 1), Latest = new(9998, 12, 31);
+
     public static (Period? Period, Dictionary<string, string[]> Errors) Parse(string? period, string? date, string? from, string? to, DateOnly today)
     {
         var errors = new Dictionary<string, string[]>();
@@ -98,8 +104,16 @@ public static class PeriodQuery
             if (required) errors[name] = [$"{name} is required (yyyy-MM-dd)."];
             return null;
         }
-        if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)) return parsed;
-        errors[name] = [$"{name} must be a date as yyyy-MM-dd, not '{value}'."];
-        return null;
+        if (!DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        {
+            errors[name] = [$"{name} must be a date as yyyy-MM-dd, not '{value}'."];
+            return null;
+        }
+        if (parsed < Earliest || parsed > Latest)
+        {
+            errors[name] = [$"{name} must lie between {Earliest:yyyy-MM-dd} and {Latest:yyyy-MM-dd}, not {parsed:yyyy-MM-dd}."];
+            return null;
+        }
+        return parsed;
     }
 }

@@ -1,12 +1,17 @@
 using System.Security.Claims;
+using System.Text;
 using Ates.Auth.Data;
+using Ates.Auth.SignIn;
 using Ates.Auth.Users;
 using Ates.Contracts;
+using Ates.ServiceDefaults.Validation;
 using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
+using static Ates.Auth.SignIn.Page;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Ates.Auth.Connect;
@@ -45,18 +50,30 @@ public static class ConnectEndpoints
         return Results.SignIn(UserClaims.For(user, request.GetScopes()), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    static async Task<IResult> Token(HttpContext http, UserManager<AuthUser> users, SignInManager<AuthUser> signIn)
+    static async Task<IResult> Token(HttpContext http, UserManager<AuthUser> users, SignInManager<AuthUser> signIn, SignInThrottle throttle)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
         if (request.IsPasswordGrantType())
         {
             // OpenIddict has already refused this grant unless Auth:PasswordGrant is on and the client may use it.
-            var user = await users.FindByEmailAsync(request.Username ?? "");
-            if (user is null) return Refuse(Errors.InvalidGrant, "The email or password is wrong.");
-            var check = await signIn.CheckPasswordSignInAsync(user, request.Password ?? "", lockoutOnFailure: true);
-            if (check.IsLockedOut) return Refuse(Errors.InvalidGrant, "Too many failed attempts: the account is locked for a few minutes.");
-            if (!check.Succeeded) return Refuse(Errors.InvalidGrant, "The email or password is wrong.");
-            if (user.Status != UserStatus.Active) return Refuse(Errors.InvalidGrant, "The account is deactivated.");
+            if (throttle.WaitFor(http) is { } wait)
+            {
+                SignInThrottle.SetRetryAfter(http, wait);
+                return Results.Json(new Dictionary<string, string>
+                {
+                    [Parameters.Error] = "too_many_requests",
+                    [Parameters.ErrorDescription] = "Too many failed sign-ins from this address: wait for the time in Retry-After.",
+                }, statusCode: StatusCodes.Status429TooManyRequests);
+            }
+            var user = request.Username is { Length: > 0 } email && PlainText.Problem(email) is null ? await users.FindByEmailAsync(email) : null;
+            var check = user is null ? null : await signIn.CheckPasswordSignInAsync(user, request.Password ?? "", lockoutOnFailure: true);
+            if (check is not { Succeeded: true })
+            {
+                throttle.Failed(http);
+                return Refuse(Errors.InvalidGrant, check is { IsLockedOut: true }
+                    ? "Too many failed attempts: the account is locked for a few minutes." : "The email or password is wrong.");
+            }
+            if (user!.Status != UserStatus.Active) return Refuse(Errors.InvalidGrant, "The account is deactivated.");
             return Results.SignIn(UserClaims.For(user, request.GetScopes()), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
@@ -86,12 +103,49 @@ public static class ConnectEndpoints
         return Results.Ok(claims);
     }
 
-    static async Task<IResult> EndSession(HttpContext http, SignInManager<AuthUser> signIn, Hosting.AuthOptions options)
+    /// <summary>
+    /// Ends the single sign-on session and every service's. A link on another site must not do that, so it goes ahead
+    /// at once only when the request proves it comes from the popug's own client: an <c>id_token_hint</c> issued to the
+    /// signed-in popug (what the services' sign-out sends). Otherwise the popug confirms on Auth's own form, which
+    /// carries an antiforgery token.
+    /// </summary>
+    static async Task<IResult> EndSession(HttpContext http, SignInManager<AuthUser> signIn, IAntiforgery antiforgery, Hosting.AuthOptions options)
     {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        // OpenIddict has validated the hint (issuer, signature) before this runs; its principal is the hint's.
+        var hint = (await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal?.GetClaim(Claims.Subject);
+        var confirmed = HttpMethods.IsPost(http.Request.Method) && http.Request.HasFormContentType
+            && http.Request.Form.ContainsKey(ConfirmField) && await antiforgery.IsRequestValidAsync(http);
+        var signedIn = session.Principal?.FindFirstValue(Claims.Subject);
+        if (!confirmed && (hint is null || (signedIn is not null && hint != signedIn)))
+            return ConfirmSignOut(http, antiforgery, request);
+
         await signIn.SignOutAsync();
-        SignIn.ServiceSessions.EndAll(http, options);
+        ServiceSessions.EndAll(http, options);
         // OpenIddict redirects to the client's post_logout_redirect_uri when it is registered, else here.
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/signin" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+    }
+
+    const string ConfirmField = "confirm";
+
+    /// <summary>"Sign out of aTES?": posts the same end-session request back, with the form's token.</summary>
+    static IResult ConfirmSignOut(HttpContext http, IAntiforgery antiforgery, OpenIddictRequest request)
+    {
+        var token = antiforgery.GetAndStoreTokens(http);
+        var fields = new StringBuilder();
+        foreach (var name in new[] { Parameters.ClientId, Parameters.PostLogoutRedirectUri, Parameters.State, Parameters.IdTokenHint })
+            if (request.GetParameter(name)?.ToString() is { Length: > 0 } value)
+                fields.Append($"""<input type="hidden" name="{name}" value="{E(value)}">""");
+        return Html("Sign out", $"""
+            <h1><span class="brand">aTES</span> sign out</h1>
+            <p class="lead">Sign out of tasks, accounting and analytics on this browser?</p>
+            <form method="post" action="{http.Request.PathBase}/connect/endsession">
+              <input type="hidden" name="{E(token.FormFieldName)}" value="{E(token.RequestToken)}">
+              {fields}
+              <button type="submit" name="{ConfirmField}" value="yes">Sign out</button>
+            </form>
+            """);
     }
 
     static IResult Refuse(string error, string description) =>

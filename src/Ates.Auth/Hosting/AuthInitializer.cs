@@ -2,6 +2,7 @@ using Ates.Auth.Connect;
 using Ates.Auth.Data;
 using Ates.Auth.Demo;
 using Ates.ServiceDefaults.Hosting;
+using Ates.ServiceDefaults.SignIn;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -20,8 +21,8 @@ public sealed class AuthInitializer(IServiceProvider services, AuthOptions optio
         await db.CreateSchemaAsync(ct);
 
         var apps = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
-        if (options.PasswordGrant)
-            await UpsertAsync(apps, new OpenIddictApplicationDescriptor
+        if (options.PasswordGrant == true)
+            await UpsertAsync(apps, WithApiScopes(new OpenIddictApplicationDescriptor
             {
                 ClientId = options.PasswordClientId,
                 DisplayName = "aTES scripts and tests (first-party, password grant)",
@@ -33,10 +34,10 @@ public sealed class AuthInitializer(IServiceProvider services, AuthOptions optio
                     Permissions.GrantTypes.RefreshToken,
                     Permissions.Scopes.Profile, Permissions.Scopes.Email, Permissions.Scopes.Roles,
                 },
-            }, ct);
+            }), ct);
         foreach (var client in options.Clients)
         {
-            var descriptor = new OpenIddictApplicationDescriptor
+            var descriptor = WithApiScopes(new OpenIddictApplicationDescriptor
             {
                 ClientId = client.ClientId,
                 DisplayName = string.IsNullOrEmpty(client.DisplayName) ? client.ClientId : client.DisplayName,
@@ -50,7 +51,7 @@ public sealed class AuthInitializer(IServiceProvider services, AuthOptions optio
                     Permissions.Scopes.Profile, Permissions.Scopes.Email, Permissions.Scopes.Roles,
                 },
                 Requirements = { Requirements.Features.ProofKeyForCodeExchange },
-            };
+            });
             foreach (var uri in client.RedirectUris) descriptor.RedirectUris.Add(new Uri(uri));
             foreach (var uri in client.PostLogoutRedirectUris) descriptor.PostLogoutRedirectUris.Add(new Uri(uri));
             await UpsertAsync(apps, descriptor, ct);
@@ -61,6 +62,13 @@ public sealed class AuthInitializer(IServiceProvider services, AuthOptions optio
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Every client is first-party: it may ask for a token for any aTES API (each service's pages ask for what they call).</summary>
+    static OpenIddictApplicationDescriptor WithApiScopes(OpenIddictApplicationDescriptor descriptor)
+    {
+        foreach (var api in Audiences.All) descriptor.Permissions.Add(Permissions.Prefixes.Scope + api);
+        return descriptor;
+    }
 
     /// <summary>Configuration is the source of truth for clients: an existing one is brought up to date.</summary>
     static async Task UpsertAsync(IOpenIddictApplicationManager apps, OpenIddictApplicationDescriptor descriptor, CancellationToken ct)

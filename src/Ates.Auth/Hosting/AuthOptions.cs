@@ -19,7 +19,8 @@ public sealed class AuthOptions
     /// "development": OpenIddict's development certificates (kept in the user's certificate store, so tokens
     /// survive a restart); "ephemeral": in-memory keys, new on every start (one instance, tokens die with it);
     /// "certificates": the PFX files <see cref="SigningCertificate"/> and <see cref="EncryptionCertificate"/>, which
-    /// every instance shares (production). Null picks development in the Development environment, else ephemeral.
+    /// every instance shares (production). Null picks development in the Development environment; elsewhere Auth
+    /// refuses to start until it is set (<see cref="Ates.ServiceDefaults.Hosting.ProductionProfile"/>).
     /// </summary>
     public string? Keys { get; set; }
 
@@ -37,9 +38,10 @@ public sealed class AuthOptions
 
     /// <summary>
     /// The resource-owner password grant, for the one first-party client <see cref="PasswordClientId"/> used by
-    /// scripts and tests. OAuth 2.1 drops this grant: switch it off where no script needs it.
+    /// scripts and tests. OAuth 2.1 drops this grant, and the client has no secret: null switches it on in the
+    /// Development environment only; elsewhere it must be set to true explicitly.
     /// </summary>
-    public bool PasswordGrant { get; set; } = true;
+    public bool? PasswordGrant { get; set; }
 
     public string PasswordClientId { get; set; } = "ates-cli";
 
@@ -48,8 +50,19 @@ public sealed class AuthOptions
 
     public DemoOptions Demo { get; set; } = new();
 
+    /// <summary>How many failed sign-ins a client address may make before it must wait (<see cref="SignIn.SignInThrottle"/>).</summary>
+    public SignInThrottleOptions SignInThrottle { get; set; } = new();
+
     /// <summary>Lifetime of access tokens; other services also check the user replica, so a short one is not vital.</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(30);
+}
+
+public sealed class SignInThrottleOptions
+{
+    /// <summary>Failures allowed at once from one address; then one more per Window / Failures.</summary>
+    public int Failures { get; set; } = 10;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public sealed class ClientOptions

@@ -1,5 +1,7 @@
 using Ates.Auth.Data;
 using Ates.Contracts;
+using Ates.ServiceDefaults.Pages;
+using Ates.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -31,29 +33,37 @@ public static class SignInEndpoints
             await signIn.SignOutAsync();
             ServiceSessions.EndAll(http, options);
             return Results.LocalRedirect("~/signin");
-        }).ExcludeFromDescription();
+        }).RequireFormToken().ExcludeFromDescription();
         app.MapGet("/", Home).ExcludeFromDescription();
     }
 
     // Form binding makes the endpoint check the antiforgery token (UseAntiforgery) before this runs.
     static async Task<IResult> SignIn([FromForm] SignInForm form, HttpContext http, IAntiforgery antiforgery,
-        UserManager<AuthUser> users, SignInManager<AuthUser> signIn)
+        UserManager<AuthUser> users, SignInManager<AuthUser> signIn, SignInThrottle throttle)
     {
-        var user = string.IsNullOrWhiteSpace(form.Email) ? null : await users.FindByEmailAsync(form.Email.Trim());
-        if (user is null)
-            return Form(http, antiforgery, form.ReturnUrl, form.Email, "The email or password is wrong.", StatusCodes.Status401Unauthorized);
-        var check = await signIn.CheckPasswordSignInAsync(user, form.Password ?? "", lockoutOnFailure: true);
-        if (check.IsLockedOut)
-            return Form(http, antiforgery, form.ReturnUrl, form.Email, "Too many failed attempts. Try again in a few minutes.", StatusCodes.Status401Unauthorized);
-        if (!check.Succeeded)
-            return Form(http, antiforgery, form.ReturnUrl, form.Email, "The email or password is wrong.", StatusCodes.Status401Unauthorized);
+        if (throttle.WaitFor(http) is { } wait)
+        {
+            SignInThrottle.SetRetryAfter(http, wait);
+            return Form(http, antiforgery, form.ReturnUrl, form.Email, $"Too many failed sign-ins from here. Try again in {Minutes(wait)}.", StatusCodes.Status429TooManyRequests);
+        }
+        // An email with a control character names nobody (and PostgreSQL would refuse the query).
+        var user = string.IsNullOrWhiteSpace(form.Email) || PlainText.Problem(form.Email) is not null ? null : await users.FindByEmailAsync(form.Email.Trim());
+        var check = user is null ? null : await signIn.CheckPasswordSignInAsync(user, form.Password ?? "", lockoutOnFailure: true);
+        if (check is not { Succeeded: true })
+        {
+            throttle.Failed(http);
+            var error = check is { IsLockedOut: true } ? "Too many failed attempts. Try again in a few minutes." : "The email or password is wrong.";
+            return Form(http, antiforgery, form.ReturnUrl, form.Email, error, StatusCodes.Status401Unauthorized);
+        }
         // Said only to someone who knows the password.
-        if (user.Status != UserStatus.Active)
+        if (user!.Status != UserStatus.Active)
             return Form(http, antiforgery, form.ReturnUrl, form.Email, "This account is deactivated. Ask an admin to reactivate it.", StatusCodes.Status403Forbidden);
 
         await signIn.SignInAsync(user, isPersistent: false);
         return IsLocal(form.ReturnUrl) ? Results.Redirect(form.ReturnUrl!) : Results.LocalRedirect("~/");
     }
+
+    static string Minutes(TimeSpan wait) => wait <= TimeSpan.FromMinutes(1) ? "a minute" : $"{Math.Ceiling(wait.TotalMinutes):0} minutes";
 
     static async Task<IResult> Home(HttpContext http, IAntiforgery antiforgery, UserManager<AuthUser> users)
     {
@@ -72,9 +82,13 @@ public static class SignInEndpoints
             """);
     }
 
-    /// <summary>Only a path on this server: an open redirect would hand codes to anyone.</summary>
+    /// <summary>
+    /// Only a path on this server: an open redirect would hand codes to anyone. No control character either: browsers
+    /// drop a tab or a newline from a URL, so "/\t/evil.example" would lead to //evil.example.
+    /// </summary>
     static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+        && !url.Any(char.IsControl);
 
     static IResult Form(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? email, string? error, int status)
     {

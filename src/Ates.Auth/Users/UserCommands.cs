@@ -2,6 +2,7 @@ using Ates.Auth.Data;
 using Ates.Contracts;
 using Ates.Messaging.Outbox;
 using Ates.ServiceDefaults.Hosting;
+using Ates.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
@@ -23,6 +24,7 @@ public sealed class UserCommands(AuthDb db, UserManager<AuthUser> users, IOutbox
 {
     public async Task<Outcome> CreateAsync(string name, string email, UserRole role, string password, CancellationToken ct)
     {
+        if (NotPlain(name, email) is { } refusal) return refusal;
         var user = new AuthUser
         {
             Id = Guid.CreateVersion7(),
@@ -42,6 +44,7 @@ public sealed class UserCommands(AuthDb db, UserManager<AuthUser> users, IOutbox
     /// <summary>Changes name and/or email; nothing to change writes no event.</summary>
     public async Task<Outcome> EditAsync(Guid id, string? name, string? email, CancellationToken ct)
     {
+        if (NotPlain(name, email) is { } refusal) return refusal;
         if (await FindAsync(id, ct) is not { } user) return NotFound(id);
         var changed = false;
         if (name is not null && name != user.Name) { user.Name = name; changed = true; }
@@ -80,6 +83,15 @@ public sealed class UserCommands(AuthDb db, UserManager<AuthUser> users, IOutbox
             catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning(e, "Could not revoke the tokens of {UserId}", id); }
         }
         return outcome;
+    }
+
+    /// <summary>A name or an email with a control character is refused before it reaches the database (see <see cref="PlainText"/>).</summary>
+    static Refusal? NotPlain(string? name, string? email)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (name is not null && PlainText.Problem(name) is { } nameProblem) errors["name"] = [$"The name {nameProblem}."];
+        if (email is not null && PlainText.Problem(email) is { } emailProblem) errors["email"] = [$"The email {emailProblem}."];
+        return errors.Count == 0 ? null : new Refusal(StatusCodes.Status400BadRequest, "The user is not valid", null, errors);
     }
 
     Task<AuthUser?> FindAsync(Guid id, CancellationToken ct) => db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);

@@ -1,4 +1,5 @@
 using Ates.ServiceDefaults.Hosting;
+using Ates.ServiceDefaults.Pages;
 using System.Security.Claims;
 using System.Text;
 using Ates.Auth.Data;
@@ -38,7 +39,8 @@ public static class UserPages
 {
     public static void MapUserPages(this IEndpointRouteBuilder app)
     {
-        var pages = app.MapGroup("/admin/users").RequireAuthorization(AuthPolicies.AdminPage).ExcludeFromDescription();
+        // Deactivate and Reactivate bind no form: without the filter their posts would skip the antiforgery check.
+        var pages = app.MapGroup("/admin/users").RequireAuthorization(AuthPolicies.AdminPage).RequireFormToken().ExcludeFromDescription();
         pages.MapGet("/", (HttpContext http, IAntiforgery af, AuthDb db, string? done, CancellationToken ct) => ListAsync(http, af, db, done, null, 200, ct));
         pages.MapPost("/", async ([FromForm] CreateUserForm form, HttpContext http, IAntiforgery af, AuthDb db, UserCommands commands, CancellationToken ct) =>
         {

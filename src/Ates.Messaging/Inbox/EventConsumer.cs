@@ -85,6 +85,12 @@ public sealed class EventConsumer<TDb>(
             return (null, null, $"Malformed envelope: {(check.IsValid ? e.Message : string.Join("; ", check.Errors))}");
         }
 
+        // Only the producer the registry names may speak for its events: a task.completed from Analytics is a forgery
+        // (or a bug), and would pay a popug if it were handled.
+        if (registry.Find(envelope.Type, envelope.Version) is { } descriptor && EventEnvelope.SourceOf(descriptor.Producer) is var producer
+            && envelope.Source != producer)
+            return (envelope, null, $"{envelope.Type} comes from {producer} only, not from {envelope.Source}");
+
         try
         {
             // Validates the data against its schema, then reads and upcasts it.

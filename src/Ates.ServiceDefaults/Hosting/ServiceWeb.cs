@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Scalar.AspNetCore;
 
@@ -16,9 +17,12 @@ namespace Ates.ServiceDefaults.Hosting;
 /// <summary>The web side every service shares: sign-in, problems for every refusal, pages, API docs, health.</summary>
 public static class ServiceWeb
 {
-    public static IServiceCollection AddServiceWeb(this IServiceCollection services, ServiceOptions options, SiteLinks links)
+    /// <summary>The web side, configured from the service's section <paramref name="section"/> and "Site" (the links).</summary>
+    public static IServiceCollection AddServiceWeb(this WebApplicationBuilder builder, ServiceOptions options, string section)
     {
-        services.AddSingleton(links);
+        ProductionProfile.CheckSignIn(builder.Environment, options, section);
+        var services = builder.Services;
+        services.AddSingleton(builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
         services.AddAtesSignIn(options.SignIn);
         services.AddAuthorization();
         services.AddProblemDetails();

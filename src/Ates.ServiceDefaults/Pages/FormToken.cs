@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ates.ServiceDefaults.Pages;
@@ -9,12 +8,12 @@ namespace Ates.ServiceDefaults.Pages;
 public static class FormToken
 {
     /// <summary>
-    /// Every post to these pages must carry the form's antiforgery token — also the bodiless ones (Done, Shuffle),
-    /// which minimal APIs would not check by themselves since they bind no form.
+    /// Every post to these endpoints must carry the form's antiforgery token — also the bodiless ones (Done, Shuffle,
+    /// Deactivate, Sign out), which minimal APIs would not check by themselves since they bind no form.
     /// </summary>
-    public static RouteGroupBuilder RequireFormToken(this RouteGroupBuilder pages)
+    public static TBuilder RequireFormToken<TBuilder>(this TBuilder endpoints) where TBuilder : IEndpointConventionBuilder
     {
-        pages.AddEndpointFilter(async (context, next) =>
+        endpoints.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)) return await next(context);
@@ -22,6 +21,6 @@ public static class FormToken
                 return Results.Problem(title: "The form has expired", detail: "Reload the page and try again.", statusCode: StatusCodes.Status400BadRequest);
             return await next(context);
         });
-        return pages;
+        return endpoints;
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Ates.ServiceDefaults.Pages;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace Ates.ServiceDefaults.SignIn;
@@ -24,6 +25,12 @@ public sealed class SignInOptions
 
     /// <summary>Requests under this path are an API: bearer tokens, and 401 instead of a redirect to sign in.</summary>
     public string ApiPrefix { get; set; } = "/api";
+
+    /// <summary>
+    /// Other services' APIs the pages call with the popug's own token (<see cref="Audiences"/>); the pages' token is
+    /// asked for this service's API and these.
+    /// </summary>
+    public List<string> CallsApis { get; set; } = [];
 }
 
 public static class SignInSetup
@@ -49,8 +56,10 @@ public static class SignInSetup
                 o.Authority = options.Authority;
                 o.RequireHttpsMetadata = options.RequireHttpsMetadata;
                 o.MapInboundClaims = false;
-                // Auth issues one kind of access token for every service (no per-service audience yet).
-                o.TokenValidationParameters.ValidateAudience = false;
+                // Only access tokens (an ID token is typed "JWT", not "at+jwt") issued for this service: the client
+                // id is the service's name, its audience.
+                o.TokenValidationParameters.ValidTypes = ["at+jwt"];
+                o.TokenValidationParameters.ValidAudience = options.ClientId;
                 o.TokenValidationParameters.NameClaimType = "name";
                 o.TokenValidationParameters.RoleClaimType = "role";
             })
@@ -92,7 +101,7 @@ public static class SignInSetup
                 o.SignedOutRedirectUri = "/";
                 o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
                 o.Scope.Clear();
-                foreach (var scope in new[] { "openid", "profile", "email", "roles" }) o.Scope.Add(scope);
+                foreach (var scope in new[] { "openid", "profile", "email", "roles", options.ClientId }.Concat(options.CallsApis)) o.Scope.Add(scope);
                 o.ClaimActions.MapUniqueJsonKey("role", "role");
                 o.TokenValidationParameters.NameClaimType = "name";
                 o.TokenValidationParameters.RoleClaimType = "role";
@@ -101,11 +110,12 @@ public static class SignInSetup
 
     /// <summary>
     /// POST /signout: ends this service's session and sends the browser to Auth's end-session endpoint,
-    /// which ends Auth's own session and every other service's.
+    /// which ends Auth's own session and every other service's. Only from the page's own form (its antiforgery
+    /// token): another site must not be able to sign a popug out.
     /// </summary>
     public static IEndpointConventionBuilder MapAtesSignOut(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/signout", () => Results.SignOut(new AuthenticationProperties { RedirectUri = "/" },
-            [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]));
+            [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme])).RequireFormToken();
 
     static bool IsApi(HttpContext context, SignInOptions options) =>
         context.Request.Headers.Authorization.Count > 0 || context.Request.Path.StartsWithSegments(options.ApiPrefix);

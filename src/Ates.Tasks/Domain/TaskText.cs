@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Ates.ServiceDefaults.Validation;
 
 namespace Ates.Tasks.Domain;
 
@@ -22,6 +23,8 @@ public sealed partial record TaskText(string Title, string? JiraId, string Descr
             errors["title"] = ["The title must not contain '[' or ']'. Put the jira id in the jira_id field (e.g. UBERPOP-42), not in the title."];
         else if (cleanTitle.Length > MaxTitle)
             errors["title"] = [$"The title is {cleanTitle.Length} characters long; at most {MaxTitle} are allowed."];
+        else if (PlainText.Problem(cleanTitle) is { } titleProblem)
+            errors["title"] = [$"The title {titleProblem}."];
 
         var cleanJira = string.IsNullOrWhiteSpace(jiraId) ? null : jiraId.Trim().ToUpperInvariant();
         if (cleanJira is not null && (cleanJira.Length > 32 || !JiraPattern().IsMatch(cleanJira)))
@@ -30,6 +33,8 @@ public sealed partial record TaskText(string Title, string? JiraId, string Descr
         var cleanDescription = (description ?? "").Trim();
         if (cleanDescription.Length > MaxDescription)
             errors["description"] = [$"The description is {cleanDescription.Length} characters long; at most {MaxDescription} are allowed."];
+        else if (PlainText.Problem(cleanDescription, multiline: true) is { } descriptionProblem)
+            errors["description"] = [$"The description {descriptionProblem}."];
 
         return errors.Count > 0 ? (null, errors) : (new TaskText(cleanTitle, cleanJira, cleanDescription), errors);
     }
