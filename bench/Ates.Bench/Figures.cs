@@ -46,13 +46,13 @@ public static class Figures
         await using var tasks = Books.Messaging(ates, "tasks");
         var completions = await tasks.Set<OutboxMessage>().AsNoTracking().Where(m => m.Type == "task.completed")
             .Select(m => new { m.EventId, m.OccurredAt, m.PublishedAt }).ToListAsync(ct);
-        await using var inbox = Books.Messaging(ates, "accounting");
-        var handled = await inbox.Set<InboxMessage>().AsNoTracking().Where(m => m.Type == "task.completed")
+        await using var accountingMessaging = Books.Messaging(ates, "accounting");
+        var handled = await accountingMessaging.Set<InboxMessage>().AsNoTracking().Where(m => m.Type == "task.completed")
             .ToDictionaryAsync(m => m.EventId, m => m.HandledAt, ct);
         var relay = completions.Where(c => c.PublishedAt is not null).Select(c => (c.PublishedAt!.Value - c.OccurredAt).TotalMilliseconds).Order().ToArray();
         var delivery = completions.Where(c => c.PublishedAt is not null && handled.ContainsKey(c.EventId))
             .Select(c => (handled[c.EventId] - c.PublishedAt!.Value).TotalMilliseconds).Order().ToArray();
-        var applied = (await inbox.Set<OutboxMessage>().AsNoTracking()
+        var applied = (await accountingMessaging.Set<OutboxMessage>().AsNoTracking()
                 .Where(m => m.Type == "transaction.applied" && m.PublishedAt != null && m.OccurredAt >= day.StartedAt)
                 .Select(m => new { m.OccurredAt, m.PublishedAt }).ToListAsync(ct))
             .Select(m => (m.PublishedAt!.Value - m.OccurredAt).TotalMilliseconds).Order().ToArray();

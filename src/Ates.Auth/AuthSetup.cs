@@ -144,6 +144,7 @@ public static class AuthSetup
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<FormOptions>(o => o.ValueLengthLimit = 4096);
         services.AddSingleton<SignInThrottle>();
+        services.AddScoped<PasswordCheck>();
         services.AddScoped<UserCommands>();
         services.AddScoped<DemoCompany>();
         return builder;

@@ -106,14 +106,8 @@ public sealed class Testbed : IAsyncDisposable
     public async Task<string> TokenAsync(string email)
     {
         if (_tokens.TryGetValue(email, out var cached)) return cached;
-        using var response = await Auth.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = Password,
-            ["scope"] = "openid profile email roles auth tasks accounting analytics",
-        }), Ct);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.True(response.IsSuccessStatusCode, body.ToString());
-        return _tokens[email] = body.GetProperty("access_token").GetString()!;
+        using var auth = Auth.CreateClient();
+        return _tokens[email] = await PasswordGrant.TokenAsync(auth, email, Password, Ct);
     }
 
     /// <summary>An API client of <paramref name="app"/> (Analytics by default) with the user's bearer token, or none.</summary>

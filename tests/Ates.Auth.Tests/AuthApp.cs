@@ -72,7 +72,7 @@ public sealed class AuthApp : WebApplicationFactory<Program>
             ["client_id"] = "ates-cli",
             ["username"] = email,
             ["password"] = password,
-            ["scope"] = "openid profile email roles offline_access auth tasks accounting analytics",
+            ["scope"] = $"{Ates.Testing.PasswordGrant.Scope} offline_access",
         }), TestContext.Current.CancellationToken);
 
     public HttpClient Api(string? token)

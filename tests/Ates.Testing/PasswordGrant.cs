@@ -9,12 +9,15 @@ namespace Ates.Testing;
 /// </summary>
 public static class PasswordGrant
 {
+    /// <summary>Who the popug is, and a token for every aTES API (each service takes only tokens for itself).</summary>
+    public const string Scope = "openid profile email roles auth tasks accounting analytics";
+
     public static async Task<string> TokenAsync(HttpClient auth, string email, string password, CancellationToken ct = default)
     {
         using var response = await auth.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = password,
-            ["scope"] = "openid profile email roles auth tasks accounting analytics",
+            ["scope"] = Scope,
         }), ct).ConfigureAwait(false);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ates.Analytics.Data;
 using Ates.Analytics.Hosting;
 using Ates.ServiceDefaults.Hosting;
+using Ates.ServiceDefaults.SignIn;
 
 namespace Ates.Analytics.Rebuild;
 
@@ -72,7 +73,7 @@ public static class RebuildCommand
         using var response = await client.PostAsync(new Uri($"{options.SignIn.Authority.TrimEnd('/')}/connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = password,
-            ["scope"] = "openid profile email roles auth tasks accounting analytics",
+            ["scope"] = $"openid profile email roles {Audiences.AllAsScope}",
         }), ct);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
         if (!response.IsSuccessStatusCode || !body.TryGetProperty("access_token", out var accessToken))

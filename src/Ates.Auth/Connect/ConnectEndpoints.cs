@@ -4,7 +4,6 @@ using Ates.Auth.Data;
 using Ates.Auth.SignIn;
 using Ates.Auth.Users;
 using Ates.Contracts;
-using Ates.ServiceDefaults.Validation;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -50,30 +49,23 @@ public static class ConnectEndpoints
         return Results.SignIn(UserClaims.For(user, request.GetScopes()), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    static async Task<IResult> Token(HttpContext http, UserManager<AuthUser> users, SignInManager<AuthUser> signIn, SignInThrottle throttle)
+    static async Task<IResult> Token(HttpContext http, UserManager<AuthUser> users, PasswordCheck passwords)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
         if (request.IsPasswordGrantType())
         {
             // OpenIddict has already refused this grant unless Auth:PasswordGrant is on and the client may use it.
-            if (throttle.WaitFor(http) is { } wait)
-            {
-                SignInThrottle.SetRetryAfter(http, wait);
+            var (user, wait, lockedOut) = await passwords.CheckAsync(http, request.Username, request.Password);
+            if (wait is not null)
                 return Results.Json(new Dictionary<string, string>
                 {
                     [Parameters.Error] = "too_many_requests",
                     [Parameters.ErrorDescription] = "Too many failed sign-ins from this address: wait for the time in Retry-After.",
                 }, statusCode: StatusCodes.Status429TooManyRequests);
-            }
-            var user = request.Username is { Length: > 0 } email && PlainText.Problem(email) is null ? await users.FindByEmailAsync(email) : null;
-            var check = user is null ? null : await signIn.CheckPasswordSignInAsync(user, request.Password ?? "", lockoutOnFailure: true);
-            if (check is not { Succeeded: true })
-            {
-                throttle.Failed(http);
-                return Refuse(Errors.InvalidGrant, check is { IsLockedOut: true }
+            if (user is null)
+                return Refuse(Errors.InvalidGrant, lockedOut
                     ? "Too many failed attempts: the account is locked for a few minutes." : "The email or password is wrong.");
-            }
-            if (user!.Status != UserStatus.Active) return Refuse(Errors.InvalidGrant, "The account is deactivated.");
+            if (user.Status != UserStatus.Active) return Refuse(Errors.InvalidGrant, "The account is deactivated.");
             return Results.SignIn(UserClaims.For(user, request.GetScopes()), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())

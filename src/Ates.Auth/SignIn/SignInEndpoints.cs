@@ -39,24 +39,16 @@ public static class SignInEndpoints
 
     // Form binding makes the endpoint check the antiforgery token (UseAntiforgery) before this runs.
     static async Task<IResult> SignIn([FromForm] SignInForm form, HttpContext http, IAntiforgery antiforgery,
-        UserManager<AuthUser> users, SignInManager<AuthUser> signIn, SignInThrottle throttle)
+        PasswordCheck passwords, SignInManager<AuthUser> signIn)
     {
-        if (throttle.WaitFor(http) is { } wait)
-        {
-            SignInThrottle.SetRetryAfter(http, wait);
-            return Form(http, antiforgery, form.ReturnUrl, form.Email, $"Too many failed sign-ins from here. Try again in {Minutes(wait)}.", StatusCodes.Status429TooManyRequests);
-        }
-        // An email with a control character names nobody (and PostgreSQL would refuse the query).
-        var user = string.IsNullOrWhiteSpace(form.Email) || PlainText.Problem(form.Email) is not null ? null : await users.FindByEmailAsync(form.Email.Trim());
-        var check = user is null ? null : await signIn.CheckPasswordSignInAsync(user, form.Password ?? "", lockoutOnFailure: true);
-        if (check is not { Succeeded: true })
-        {
-            throttle.Failed(http);
-            var error = check is { IsLockedOut: true } ? "Too many failed attempts. Try again in a few minutes." : "The email or password is wrong.";
-            return Form(http, antiforgery, form.ReturnUrl, form.Email, error, StatusCodes.Status401Unauthorized);
-        }
+        var (user, wait, lockedOut) = await passwords.CheckAsync(http, form.Email, form.Password);
+        if (wait is not null)
+            return Form(http, antiforgery, form.ReturnUrl, form.Email, $"Too many failed sign-ins from here. Try again in {Minutes(wait.Value)}.", StatusCodes.Status429TooManyRequests);
+        if (user is null)
+            return Form(http, antiforgery, form.ReturnUrl, form.Email,
+                lockedOut ? "Too many failed attempts. Try again in a few minutes." : "The email or password is wrong.", StatusCodes.Status401Unauthorized);
         // Said only to someone who knows the password.
-        if (user!.Status != UserStatus.Active)
+        if (user.Status != UserStatus.Active)
             return Form(http, antiforgery, form.ReturnUrl, form.Email, "This account is deactivated. Ask an admin to reactivate it.", StatusCodes.Status403Forbidden);
 
         await signIn.SignInAsync(user, isPersistent: false);
@@ -88,7 +80,7 @@ public static class SignInEndpoints
     /// </summary>
     static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
-        && !url.Any(char.IsControl);
+        && PlainText.Problem(url) is null;
 
     static IResult Form(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? email, string? error, int status)
     {

@@ -42,10 +42,6 @@ public sealed class SignInThrottle : IDisposable
     /// <summary>Counts a failed attempt (a wrong password, an unknown email, a locked account).</summary>
     public void Failed(HttpContext http) => _failures.AttemptAcquire(AddressOf(http)).Dispose();
 
-    /// <summary>Sets the Retry-After header (whole seconds, at least one).</summary>
-    public static void SetRetryAfter(HttpContext http, TimeSpan wait) =>
-        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     static string AddressOf(HttpContext http) => http.Connection.RemoteIpAddress is { } address
         ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
         : IPAddress.None.ToString();

@@ -12,4 +12,7 @@ public static class Audiences
     public const string Analytics = "analytics";
 
     public static readonly IReadOnlyList<string> All = [Auth, Tasks, Accounting, Analytics];
+
+    /// <summary>The scopes that ask for a token for every API, space-separated (scripts, the rebuild command).</summary>
+    public static string AllAsScope => string.Join(' ', All);
 }
