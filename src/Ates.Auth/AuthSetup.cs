@@ -138,6 +138,7 @@ public static class AuthSetup
             dataProtection.ProtectKeysWithCertificate(LoadCertificate(options.EncryptionCertificate, "EncryptionCertificate", options.CertificatePassword));
         services.AddAntiforgery(o => o.Cookie.Name = "ates.auth.antiforgery");
         services.UseSnakeCaseJson();
+        services.AddApiDescription();
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         // Bad bodies throw (and become problems in ProblemExceptionHandler) instead of an empty 400.
@@ -167,6 +168,7 @@ public static class AuthSetup
         app.MapUserPages();
         // Status, dead letters and replay, for Analytics' ops page and rebuild (an admin's token).
         app.MapOps<AuthDb>().RequireAuthorization(AuthPolicies.Admin);
+        app.MapOpenApi();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
         return app;
     }

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -31,6 +32,7 @@ public sealed class AccessTests : IAsyncLifetime
     AccountingApp _app = null!;
     readonly Dictionary<string, string?> _tokens = [];
     Guid _worker1, _worker2;
+    string _deactivatedSession = "";
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
@@ -60,6 +62,21 @@ public sealed class AccessTests : IAsyncLifetime
         foreach (var (role, email) in new[] { ("worker", "worker1"), ("manager", "manager"), ("accountant", "accountant"), ("admin", "admin"), ("deactivated", "worker3") })
             _tokens[role] = await TokenAsync($"{email}@popug.inc");
         _tokens["none"] = null;
+        // The admin's other tokens: an ID token (signed by Auth, but not an access token) and one issued for Tasks.
+        using (var auth = _auth.CreateClient())
+        {
+            (_, _tokens["id-token"]) = await PasswordGrant.TokensAsync(auth, "admin@popug.inc", Password, "openid profile roles accounting", Ct);
+            (_tokens["for-tasks"], _) = await PasswordGrant.TokensAsync(auth, "admin@popug.inc", Password, "openid profile roles tasks", Ct);
+        }
+        // worker3's page session, signed in before the deactivation below: its cookies, replayed on every request.
+        var jar = new CookieContainer();
+        using (var browser = _app.CreateDefaultClient(new Uri("http://localhost"), new CookieContainerHandler(jar)))
+        using (var atAuth = _auth.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }))
+        {
+            await CodeFlow.SignInAsync(browser, atAuth, "/", "worker3@popug.inc", Password, Ct);
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/", Ct)).StatusCode);
+        }
+        _deactivatedSession = jar.GetCookieHeader(new Uri("http://localhost/"));
         _worker1 = await UserIdAsync("worker1@popug.inc");
         _worker2 = await UserIdAsync("worker2@popug.inc");
 
@@ -86,23 +103,28 @@ public sealed class AccessTests : IAsyncLifetime
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 
-    // Expected status for: worker (worker1), manager, accountant, admin, no token, deactivated (worker3).
+    // Expected status for: worker (worker1), manager, accountant, admin, no token, deactivated (worker3's token), the
+    // admin's ID token, the admin's token for Tasks, and worker3's page session that was live when they were deactivated.
+    static readonly string[] Callers = ["worker", "manager", "accountant", "admin", "none", "deactivated", "id-token", "for-tasks", "deactivated-session"];
+
     static readonly (string Method, string Path, string Expected)[] Matrix =
     [
-        ("GET", "/api/accounts/me", "200 403 200 200 401 401"),
-        ("GET", "/api/accounts/{worker1}", "200 403 200 200 401 401"),
-        ("GET", "/api/accounts/{worker2}", "403 403 200 200 401 401"),
-        ("GET", "/api/accounts/{unknown}", "403 403 404 404 401 401"),
-        ("GET", "/api/accounts", "403 403 200 200 401 401"),
-        ("GET", "/api/earnings", "403 403 200 200 401 401"),
+        ("GET", "/api/accounts/me", "200 403 200 200 401 401 401 401 401"),
+        ("GET", "/api/accounts/{worker1}", "200 403 200 200 401 401 401 401 401"),
+        ("GET", "/api/accounts/{worker2}", "403 403 200 200 401 401 401 401 401"),
+        ("GET", "/api/accounts/{unknown}", "403 403 404 404 401 401 401 401 401"),
+        ("GET", "/api/accounts", "403 403 200 200 401 401 401 401 401"),
+        ("GET", "/api/earnings", "403 403 200 200 401 401 401 401 401"),
         // The day named is not the open one: refused with a conflict, nothing closed.
-        ("POST", "/api/days/close", "403 403 409 409 401 401"),
-        ("GET", "/api/ops/dead-letters", "403 403 403 200 401 401"),
-        ("GET", "/openapi/v1.json", "200 200 200 200 200 401"),
+        ("POST", "/api/days/close", "403 403 409 409 401 401 401 401 401"),
+        ("GET", "/api/ops/dead-letters", "403 403 403 200 401 401 401 401 401"),
+        // The API's description is public: a token Accounting does not take reads it as no token would; a deactivated
+        // popug's token or session is refused outright.
+        ("GET", "/openapi/v1.json", "200 200 200 200 200 401 200 200 401"),
         // Pages: a browser without a session is sent to sign in at Auth.
-        ("GET", "/", "200 403 200 200 302 401"),
-        ("GET", "/me", "200 403 200 200 302 401"),
-        ("GET", "/accounts/{worker2}", "403 403 200 200 302 401"),
+        ("GET", "/", "200 403 200 200 302 401 401 401 401"),
+        ("GET", "/me", "200 403 200 200 302 401 401 401 401"),
+        ("GET", "/accounts/{worker2}", "403 403 200 200 302 401 401 401 401"),
     ];
 
     [Fact]
@@ -114,19 +136,19 @@ public sealed class AccessTests : IAsyncLifetime
             var actual = await StatusesAsync(method, template);
             if (actual != expected) wrong.Add($"{method} {template}: expected {expected}, got {actual}");
         }
-        Assert.True(wrong.Count == 0, "worker manager accountant admin none deactivated:\n" + string.Join('\n', wrong));
+        Assert.True(wrong.Count == 0, string.Join(' ', Callers) + ":\n" + string.Join('\n', wrong));
         Assert.False(await _app.DbAsync(db => db.Days.AnyAsync(d => d.IsClosed, Ct)), "a refused close changes nothing");
     }
 
     async Task<string> StatusesAsync(string method, string path)
     {
         path = path.Replace("{worker1}", _worker1.ToString()).Replace("{worker2}", _worker2.ToString()).Replace("{unknown}", Guid.NewGuid().ToString());
-        var roles = new[] { "worker", "manager", "accountant", "admin", "none", "deactivated" };
         var actual = new List<string>();
-        foreach (var role in roles)
+        foreach (var caller in Callers)
         {
-            using var client = Api(_tokens[role]);
+            using var client = Api(caller == "deactivated-session" ? null : _tokens[caller]);
             using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            if (caller == "deactivated-session") request.Headers.Add("Cookie", _deactivatedSession);
             if (method == "POST") request.Content = JsonContent.Create(new { day = "2026-03-02" });
             request.Headers.Accept.ParseAdd("text/html");
             using var response = await client.SendAsync(request, Ct);

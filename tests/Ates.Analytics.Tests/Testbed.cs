@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -71,6 +72,15 @@ public sealed class Testbed : IAsyncDisposable
         Tasks = await TestProducer.StartAsync("tasks", Bus, _folder);
         Accounting = await TestProducer.StartAsync("accounting", Bus, _folder);
         Analytics = await BuildAnalyticsAsync($"sqlite:{Path.Combine(_folder, "analytics.db")}", Bus);
+
+        // The demo company reaches Analytics' replica as Auth published it (its gate lets in only popugs it knows).
+        await using (var scope = Auth.Services.CreateAsyncScope())
+        {
+            var published = await scope.ServiceProvider.GetRequiredService<Ates.Auth.Data.AuthDb>().Set<Ates.Messaging.Outbox.OutboxMessage>()
+                .AsNoTracking().OrderBy(m => m.Sequence).ToListAsync(Ct);
+            await AuthEvents.PublishAsync(published.Select(m => (Ates.Contracts.EventRegistry.Default.Read(m.Type, m.Version, m.Data), m.PartitionKey)));
+        }
+        await DeliveredAsync();
     }
 
     /// <summary>An Analytics app on <paramref name="database"/> ("sqlite:…" or "postgres:…") and <paramref name="bus"/>; the producers' replay endpoints are reached in memory.</summary>

@@ -22,13 +22,13 @@ public sealed class DistributedSystem : SystemUnderTest
         if (_topology is not null) await _topology.DisposeAsync();
     }
 
-    /// <summary>Published on Tasks' exchange as task.created: the broker routes it to every consumer of that type.</summary>
+    /// <summary>Published by Tasks' broker login on its exchange as task.created: the broker routes it to every consumer of that type.</summary>
     public override async Task SendPoisonAsync(CancellationToken ct)
     {
-        var factory = new ConnectionFactory { Uri = new Uri(_topology!.AmqpUri) };
+        var factory = new ConnectionFactory { Uri = new Uri(_topology!.BrokerUris["tasks"]) };
         await using var connection = await factory.CreateConnectionAsync(ct);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
         await channel.BasicPublishAsync("ates.tasks", "task.created", mandatory: true,
-            new BasicProperties { Persistent = true, ContentType = Ates.Messaging.Envelope.EventEnvelope.ContentType }, Poison(), ct);
+            new BasicProperties { Persistent = true, UserId = "tasks", ContentType = Ates.Messaging.Envelope.EventEnvelope.ContentType }, Poison(), ct);
     }
 }

@@ -72,9 +72,11 @@ public sealed class Topology : IAsyncDisposable
     }
 
     /// <summary>Starts a service host on this topology's transport (its own broker namespace, so tests do not share queues).</summary>
-    public async Task<IHost> StartAsync(NodeSettings settings)
+    /// <param name="login">On RabbitMQ: a broker login of the service's own (user, password) instead of guest.</param>
+    public async Task<IHost> StartAsync(NodeSettings settings, (string User, string Password)? login = null)
     {
-        var host = TestNode.Build(settings with { Transport = Transport, RabbitNamespace = Namespace }, _bus);
+        var transport = login is var (user, password) ? $"rabbitmq:amqp://{user}:{password}@127.0.0.1:{_rabbit.Port}/" : Transport;
+        var host = TestNode.Build(settings with { Transport = transport, RabbitNamespace = Namespace }, _bus);
         _hosts.Add(host);
         await host.StartAsync(TestContext.Current.CancellationToken);
         return host;

@@ -17,6 +17,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ates.ServiceDefaults.Tests;
 
@@ -33,6 +34,16 @@ public sealed class SignInTests : IAsyncLifetime
     RabbitMqServer _rabbit = null!;
     WebApplicationFactory<Ates.Auth.Hosting.AuthOptions> _auth = null!;
     WebApplication _service = null!;
+    /// <summary>The service's clock (its page sessions).</summary>
+    readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    /// <summary>The clock Auth issues tokens by: the real one, or set back to issue a token that has expired already.</summary>
+    readonly ShiftedClock _issuerClock = new();
+
+    sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Shift { get; set; }
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Shift;
+    }
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
@@ -52,6 +63,7 @@ public sealed class SignInTests : IAsyncLifetime
             b.UseSetting("Auth:Clients:0:ClientId", "tasks");
             b.UseSetting("Auth:Clients:0:RedirectUris:0", $"http://127.0.0.1:{_port}/signin-oidc");
             b.UseSetting("Auth:Clients:0:PostLogoutRedirectUris:0", $"http://127.0.0.1:{_port}/signout-callback-oidc");
+            b.ConfigureServices(s => s.Configure<OpenIddict.Server.OpenIddictServerOptions>(o => o.TimeProvider = _issuerClock));
         });
 
         var builder = WebApplication.CreateBuilder();
@@ -59,6 +71,7 @@ public sealed class SignInTests : IAsyncLifetime
         builder.WebHost.UseUrls($"http://127.0.0.1:{_port}");
         builder.Services.AddDbContext<ServiceDb>((sp, o) => o.UseSqlite($"Data Source={Path.Combine(_folder, "service.db")}").AddOutboxSignal(sp));
         builder.Services.AddMessaging<ServiceDb>("tasks").KeepUserReplica().UseRabbitMq(r => (r.Uri, r.Namespace) = (_rabbit.AmqpUri, _namespace));
+        builder.Services.AddSingleton<TimeProvider>(_clock);
         builder.Services.AddAtesSignIn(new SignInOptions { Authority = "http://localhost/", ClientId = "tasks", RequireHttpsMetadata = false });
         builder.Services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = _auth.Server.CreateHandler());
         builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = _auth.Server.CreateHandler());
@@ -83,6 +96,15 @@ public sealed class SignInTests : IAsyncLifetime
         // The service first: its queue and bindings exist before Auth publishes the demo company.
         await _service.StartAsync(Ct);
         _ = _auth.Server;
+
+        // The gate lets in only popugs the replica knows: wait until it holds the whole demo company.
+        await using var authScope = _auth.Services.CreateAsyncScope();
+        var company = await authScope.ServiceProvider.GetRequiredService<Ates.Auth.Data.AuthDb>().Users.CountAsync(Ct);
+        await Eventually.UntilAsync(async () =>
+        {
+            await using var scope = _service.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<ServiceDb>().Set<KnownUser>().CountAsync(u => u.EntityVersion > 0, Ct) == company;
+        }, TimeSpan.FromSeconds(30), "the service should learn of the demo company from user.created", Ct);
     }
 
     public async ValueTask DisposeAsync()
@@ -142,17 +164,10 @@ public sealed class SignInTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await asAdmin.GetAsync("/api/me", Ct)).StatusCode);
     }
 
-    /// <summary>The password grant's answer: the access token and the ID token, for the APIs in <paramref name="scope"/>.</summary>
     async Task<(string Access, string Id)> TokensAsync(string email, string scope)
     {
         using var auth = _auth.CreateClient();
-        using var response = await auth.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["client_id"] = "ates-cli", ["username"] = email, ["password"] = Password, ["scope"] = scope,
-        }), Ct);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.True(response.IsSuccessStatusCode, body.ToString());
-        return (body.GetProperty("access_token").GetString()!, body.GetProperty("id_token").GetString()!);
+        return await PasswordGrant.TokensAsync(auth, email, Password, scope, Ct);
     }
 
     [Fact]
@@ -170,6 +185,93 @@ public sealed class SignInTests : IAsyncLifetime
             using var api = Service(refused);
             Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/me", Ct)).StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task An_expired_access_token_is_refused()
+    {
+        // Auth's access tokens last 30 minutes; the service allows a minute's skew between clocks, no more.
+        _issuerClock.Shift = -(TimeSpan.FromMinutes(30) + TimeSpan.FromSeconds(50));
+        using (var withinSkew = Service(await TokenAsync("worker5@popug.inc")))
+            Assert.Equal(HttpStatusCode.OK, (await withinSkew.GetAsync("/api/me", Ct)).StatusCode);
+        _issuerClock.Shift = -(TimeSpan.FromMinutes(31) + TimeSpan.FromSeconds(10));
+        using var api = Service(await TokenAsync("worker5@popug.inc"));
+        using var expired = await api.GetAsync("/api/me", Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
+        Assert.Contains("expired", expired.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_popug_the_replica_does_not_know_yet_is_asked_to_come_back_rather_than_let_in_on_the_tokens_role()
+    {
+        var admin = await TokenAsync("admin@popug.inc");
+        using var asAdmin = Service(admin);
+        var adminId = Guid.Parse((await asAdmin.GetFromJsonAsync<JsonElement>("/api/me", Ct)).GetProperty("sub").GetString()!);
+
+        // As if the admin's user.created were still on its way: first not there at all, then only a placeholder.
+        foreach (var replica in new Func<ServiceDb, Task>[]
+                 {
+                     db => db.Set<KnownUser>().Where(u => u.Id == adminId).ExecuteDeleteAsync(Ct),
+                     db => { db.Add(KnownUser.Placeholder(adminId)); return db.SaveChangesAsync(Ct); },
+                 })
+        {
+            await using (var scope = _service.Services.CreateAsyncScope())
+                await replica(scope.ServiceProvider.GetRequiredService<ServiceDb>());
+            using var refused = await asAdmin.GetAsync("/api/admin-only", Ct);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("2", refused.Headers.GetValues("Retry-After").Single());
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.Equal("Account not known here yet", problem.GetProperty("title").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task A_deactivated_popugs_page_session_ends_at_their_next_page()
+    {
+        var (browser, _) = await SignInThroughThePageAsync();
+        using var _ = browser;
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/hello", Ct)).StatusCode);
+        var accountant = await KnownByEmailAsync("accountant@popug.inc");
+
+        using var adminApi = _auth.CreateClient();
+        adminApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync("admin@popug.inc"));
+        Assert.Equal(HttpStatusCode.OK, (await adminApi.PostAsync($"/api/users/{accountant.Id}/deactivate", null, Ct)).StatusCode);
+
+        await Eventually.UntilAsync(async () => (await KnownByEmailAsync("accountant@popug.inc")).IsActive == false,
+            TimeSpan.FromSeconds(30), "the service should learn of the deactivation from user.updated", Ct);
+        using (var refused = await browser.GetAsync("/hello", Ct))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Contains(refused.Headers.GetValues("Set-Cookie"), c => c.StartsWith("ates.tasks=;", StringComparison.Ordinal));
+        }
+        // The session is over, not merely refused: the next page asks Auth, where the deactivated popug cannot sign in.
+        using var next = await browser.GetAsync("/hello", Ct);
+        Assert.Equal("/connect/authorize", next.Headers.Location?.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task A_page_session_ends_a_working_day_after_its_sign_in_however_active()
+    {
+        var (browser, _) = await SignInThroughThePageAsync();
+        using var _ = browser;
+
+        // Five hours on, the page is used: the sliding cookie is renewed.
+        _clock.Advance(TimeSpan.FromHours(5));
+        using (var renewed = await browser.GetAsync("/hello", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, renewed.StatusCode);
+            Assert.Contains(renewed.Headers.GetValues("Set-Cookie"), c => c.StartsWith("ates.tasks=", StringComparison.Ordinal) && !c.StartsWith("ates.tasks=;", StringComparison.Ordinal));
+        }
+        // Four hours later the renewed cookie is alive, but the sign-in is nine hours old: back to Auth.
+        _clock.Advance(TimeSpan.FromHours(4));
+        using var later = await browser.GetAsync("/hello", Ct);
+        Assert.Equal("/connect/authorize", later.Headers.Location?.AbsolutePath);
+    }
+
+    async Task<KnownUser> KnownByEmailAsync(string email)
+    {
+        await using var scope = _service.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ServiceDb>().Set<KnownUser>().AsNoTracking().SingleAsync(u => u.Email == email, Ct);
     }
 
     static string? AudienceOf(string jwt)

@@ -152,7 +152,9 @@ public sealed class TasksSystem : IAsyncDisposable
 
     public static T Data<T>(OutboxMessage message) => (T)Ates.Contracts.EventRegistry.Default.Read(message.Type, message.Version, message.Data);
 
-    public static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+    /// <summary>A body as the API reads it: snake_case names (an unknown name is refused).</summary>
+    public static StringContent Json(object body) =>
+        new(JsonSerializer.Serialize(body, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }), Encoding.UTF8, "application/json");
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using Ates.Contracts;
+using Ates.Messaging.Transports.RabbitMq;
 using System.Diagnostics;
 using Ates.Testing;
 using Npgsql;
@@ -31,7 +34,10 @@ public sealed class Topology : IAsyncDisposable
     /// <summary>A service's database setting as the service gets it, e.g. <c>Database("Ates.Accounting")</c>.</summary>
     public string Database(string project) => $"postgres:{_postgres!.ConnectionString(DatabaseOf(project))}";
 
-    /// <summary>The broker's address (tests publish to it directly).</summary>
+    /// <summary>Each service's broker address with its own login (<see cref="BrokerPermissions"/>).</summary>
+    public IReadOnlyDictionary<string, string> BrokerUris { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The broker's address as its administrator (guest, from loopback only).</summary>
     public string AmqpUri => _rabbit?.AmqpUri ?? throw new InvalidOperationException("Not started.");
 
     /// <summary>Where Accounting writes the payout emails (no SMTP server configured).</summary>
@@ -66,11 +72,28 @@ public sealed class Topology : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A broker login per service, allowed its own exchange and queues only (<see cref="BrokerPermissions"/>), and every
+    /// producer's exchange declared; returns each service's broker address with its login.
+    /// </summary>
+    async Task<Dictionary<string, string>> CreateBrokerLoginsAsync(CancellationToken ct)
+    {
+        string[] services = ["auth", "tasks", "accounting", "analytics"];
+        var passwords = services.ToDictionary(s => s, _ => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+        var producers = EventRegistry.Default.All.Select(d => d.Producer).Distinct();
+        var definitions = Path.Combine(_rabbit!.DataDir, "logins.json");
+        await File.WriteAllTextAsync(definitions, BrokerPermissions.Definitions(new RabbitMqOptions().Namespace, passwords, producers), ct);
+        await _rabbit.CtlAsync("import_definitions", definitions);
+        File.Delete(definitions);
+        return passwords.ToDictionary(p => p.Key, p => $"amqp://{p.Key}:{p.Value}@127.0.0.1:{_rabbit.Port}/");
+    }
+
     async Task StartInternalAsync(string root, string url, TextWriter log, CancellationToken ct)
     {
         _postgres = await PostgresServer.StartAsync(ct);
         _rabbit = await RabbitMqServer.StartAsync(ct);
         log.WriteLine($"PostgreSQL on 127.0.0.1:{_postgres.Port}, RabbitMQ on {_rabbit.AmqpUri}");
+        var brokerUri = BrokerUris = await CreateBrokerLoginsAsync(ct);
         var accountingDatabase = _postgres.ConnectionString(DatabaseOf("Ates.Accounting"));
         if (_accountingDatabaseDelay is { } delay)
         {
@@ -96,7 +119,7 @@ public sealed class Topology : IAsyncDisposable
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
                 [$"{section}__Database"] = $"postgres:{(section == "Accounting" ? accountingDatabase : _postgres.ConnectionString(DatabaseOf(project)))}",
-                [$"{section}__Transport"] = $"rabbitmq:{_rabbit.AmqpUri}",
+                [$"{section}__Transport"] = $"rabbitmq:{brokerUri[name.Split('-')[0]]}",
                 [$"{section}__PathBase"] = pathBase,
                 [$"{section}__SignIn__Authority"] = $"{url}/auth/",
                 [$"{section}__SignIn__RequireHttpsMetadata"] = "false",

@@ -6,7 +6,6 @@ using Ates.Messaging;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Inbox;
-using Ates.ServiceDefaults.Users;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Analytics.Rebuild;
@@ -73,7 +72,11 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
     RebuildProgress NewRun() => new(Guid.CreateVersion7(), time.GetUtcNow(), null, "running", null,
         options.Producers.Keys.Order(StringComparer.Ordinal).Select(p => new ProducerProgress(p, "waiting", null, 0, null)).ToList());
 
-    /// <summary>Drops every fact and the inbox in one transaction; dead letters stay (they say what failed before).</summary>
+    /// <summary>
+    /// Drops every fact and the inbox in one transaction; dead letters stay (they say what failed before), and so does the
+    /// users replica: the sign-in gate lets in only popugs it knows, so the admin watching the rebuild stays in, and
+    /// Auth's replayed snapshots are applied over it (a version already held is skipped).
+    /// </summary>
     async Task ClearAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -82,7 +85,6 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
         await db.Postings.ExecuteDeleteAsync(ct);
         await db.Tasks.ExecuteDeleteAsync(ct);
         await db.ClosedDays.ExecuteDeleteAsync(ct);
-        await db.Set<KnownUser>().ExecuteDeleteAsync(ct);
         await db.Set<InboxMessage>().ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
     }

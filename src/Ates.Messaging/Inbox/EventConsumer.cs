@@ -38,7 +38,7 @@ public sealed class EventConsumer<TDb>(
         var valid = new List<(int Index, Received Event)>(deliveries.Count);
         for (var i = 0; i < deliveries.Count; i++)
         {
-            var (envelope, @event, problem) = Read(deliveries[i].Body);
+            var (envelope, @event, problem) = Read(deliveries[i].Body, deliveries[i].Publisher);
             if (problem is null) valid.Add((i, new Received(envelope!, @event!)));
             else
             {
@@ -69,8 +69,11 @@ public sealed class EventConsumer<TDb>(
     /// <summary>A valid delivery: its envelope and its payload read as the newest record of its type.</summary>
     sealed record Received(EventEnvelope Envelope, object Event);
 
-    /// <summary>The envelope and the event, or why the delivery cannot be handled at all.</summary>
-    (EventEnvelope? Envelope, object? Event, string? Problem) Read(ReadOnlyMemory<byte> body)
+    /// <summary>
+    /// The envelope and the event, or why the delivery cannot be handled at all. <paramref name="publisher"/> is the
+    /// service that published it as the transport vouches for it (the broker login), null where it cannot tell.
+    /// </summary>
+    (EventEnvelope? Envelope, object? Event, string? Problem) Read(ReadOnlyMemory<byte> body, string? publisher)
     {
         EventEnvelope envelope;
         try
@@ -90,6 +93,9 @@ public sealed class EventConsumer<TDb>(
         if (registry.Find(envelope.Type, envelope.Version) is { } descriptor && EventEnvelope.SourceOf(descriptor.Producer) is var producer
             && envelope.Source != producer)
             return (envelope, null, $"{envelope.Type} comes from {producer} only, not from {envelope.Source}");
+        // The envelope's source is the publisher's word; the broker login is the broker's.
+        if (publisher is not null && registry.Find(envelope.Type, envelope.Version) is { } published && publisher != published.Producer)
+            return (envelope, null, $"{envelope.Type} comes from {published.Producer} only, but the broker login '{publisher}' published it");
 
         try
         {

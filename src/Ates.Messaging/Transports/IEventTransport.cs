@@ -89,7 +89,7 @@ public sealed record ConsumerRegistration(
     Func<int, TimeSpan> RetryDelay);
 
 /// <summary>One message as the transport hands it over, with how many times it has been tried (1 the first time).</summary>
-public readonly record struct Delivery(ReadOnlyMemory<byte> Body, int Attempt);
+public readonly record struct Delivery(ReadOnlyMemory<byte> Body, int Attempt, string? Publisher = null);
 
 /// <summary>What became of one delivery attempt.</summary>
 public enum ConsumeOutcome

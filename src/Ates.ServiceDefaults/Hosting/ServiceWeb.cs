@@ -32,15 +32,22 @@ public static class ServiceWeb
         services.Configure<FormOptions>(o => o.ValueLengthLimit = 16 * 1024);
         services.AddAntiforgery(o => o.Cookie.Name = $"ates.{options.SignIn.ClientId}.antiforgery");
         services.AddRazorComponents();
-        services.AddOpenApi();
+        services.AddApiDescription();
         services.UseSnakeCaseJson();
         return services;
     }
 
-    /// <summary>Every aTES API speaks as its events do: snake_case names (jira_id), enums as snake_case strings.</summary>
+    /// <summary>The OpenAPI document at /openapi/v1.json (mapped with <c>MapOpenApi</c>).</summary>
+    public static IServiceCollection AddApiDescription(this IServiceCollection services) => services.AddOpenApi();
+
+    /// <summary>
+    /// Every aTES API speaks as its events do: snake_case names (jira_id), enums as snake_case strings. A field the API
+    /// does not know is refused, not dropped: a misspelt <c>jira_ld</c> would otherwise be lost without a word.
+    /// </summary>
     public static IServiceCollection UseSnakeCaseJson(this IServiceCollection services) =>
         services.ConfigureHttpJsonOptions(o =>
         {
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         });

@@ -25,6 +25,12 @@ public static class StatusPages
         await Results.Problem(statusCode: status).ExecuteAsync(http);
     }
 
+    /// <summary>A refusal with its reason: a page in the browser, an RFC 9457 problem from the API.</summary>
+    public static Task RefuseAsync(HttpContext http, int status, string title, string detail) =>
+        IsPage(http)
+            ? new RazorComponentResult<Message>(new { Title = title, Text = detail }) { StatusCode = status }.ExecuteAsync(http)
+            : Results.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(http);
+
     internal static bool IsPage(HttpContext http) =>
         !http.Request.Path.StartsWithSegments("/api") && http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
 }

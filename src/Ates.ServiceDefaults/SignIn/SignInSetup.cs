@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -31,11 +32,23 @@ public sealed class SignInOptions
     /// asked for this service's API and these.
     /// </summary>
     public List<string> CallsApis { get; set; } = [];
+
+    /// <summary>
+    /// The longest a page session lasts from its sign-in, however active: then the page goes back to Auth, which
+    /// signs the popug in again at once while Auth's own session lasts, or asks for the password.
+    /// </summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>How far past its expiry an access token is still taken: the services and Auth keep one time.</summary>
+    public TimeSpan TokenClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public static class SignInSetup
 {
     public const string Scheme = "ates";
+
+    /// <summary>The page session's item that holds when its popug signed in through Auth.</summary>
+    const string SignedInAt = "ates.signed_in_at";
 
     /// <summary>
     /// Bearer tokens for the API, a cookie for the pages with OpenID Connect (code + PKCE) to get one.
@@ -60,6 +73,7 @@ public static class SignInSetup
                 // id is the service's name, its audience.
                 o.TokenValidationParameters.ValidTypes = ["at+jwt"];
                 o.TokenValidationParameters.ValidAudience = options.ClientId;
+                o.TokenValidationParameters.ClockSkew = options.TokenClockSkew;
                 o.TokenValidationParameters.NameClaimType = "name";
                 o.TokenValidationParameters.RoleClaimType = "role";
             })
@@ -71,6 +85,21 @@ public static class SignInSetup
                 // A working day, as Auth's own session; sliding, so an active page stays signed in.
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
+                o.Events.OnSigningIn = context =>
+                {
+                    context.Properties.Items[SignedInAt] = context.Options.TimeProvider!.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+                    return Task.CompletedTask;
+                };
+                // Sliding renews the cookie but not the sign-in: past SessionLifetime the session ends, so that it
+                // cannot live on in this service alone after Auth's has ended.
+                o.Events.OnValidatePrincipal = async context =>
+                {
+                    var signedIn = context.Properties.Items.TryGetValue(SignedInAt, out var at)
+                        && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var when) ? when : (DateTimeOffset?)null;
+                    if (signedIn is { } since && context.Options.TimeProvider!.GetUtcNow() - since <= options.SessionLifetime) return;
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                };
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.ForwardChallenge = OpenIdConnectDefaults.AuthenticationScheme;

@@ -26,7 +26,7 @@ public sealed class RabbitMqConnection(RabbitMqOptions options, MessagingOptions
             MaxDelay = TimeSpan.FromSeconds(5),
             OnRetry = retry =>
             {
-                log.LogWarning("RabbitMQ at {Uri} is unreachable (attempt {Attempt}); trying again", options.Uri, retry.AttemptNumber + 1);
+                log.LogWarning("RabbitMQ at {Uri} is unreachable (attempt {Attempt}); trying again", options.UriForLogs, retry.AttemptNumber + 1);
                 return ValueTask.CompletedTask;
             },
         })

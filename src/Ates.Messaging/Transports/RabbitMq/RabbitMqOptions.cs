@@ -5,6 +5,12 @@ public sealed class RabbitMqOptions
     /// <summary>e.g. amqp://guest:guest@127.0.0.1:5672/</summary>
     public string Uri { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
 
+    /// <summary>The broker login in <see cref="Uri"/>: the user-id every message this service publishes carries.</summary>
+    public string Login => System.Uri.UnescapeDataString(new Uri(Uri).UserInfo.Split(':')[0]) is { Length: > 0 } user ? user : "guest";
+
+    /// <summary><see cref="Uri"/> without its password, for logs.</summary>
+    public string UriForLogs => new UriBuilder(Uri) { Password = "" }.Uri.ToString();
+
     /// <summary>Prefix of every exchange and queue name: several environments (or test runs) can share one broker.</summary>
     public string Namespace { get; set; } = "ates";
 

@@ -12,6 +12,9 @@ namespace Ates.Messaging.Transports.RabbitMq;
 /// Publishes persistent messages with publisher confirms (mandatory, so an unroutable event is
 /// refused and retried rather than dropped) and consumes with manual acks sent after the
 /// consumer's commit. A failed delivery goes to a delay queue and comes back with its attempt count.
+/// Every message carries this service's broker login as its <c>user-id</c>, which the broker checks against the
+/// connection's login; with a login of its own per service (<see cref="BrokerPermissions"/>) a consumer thereby knows
+/// which service published each event, and takes it only from the producer the registry names.
 /// </summary>
 public sealed class RabbitMqTransport(
     RabbitMqConnection connection,
@@ -22,6 +25,13 @@ public sealed class RabbitMqTransport(
 {
     readonly SemaphoreSlim _publishGate = new(1, 1);
     readonly Topology _topology = new(rabbit.Namespace);
+    readonly string _login = rabbit.Login;
+
+    /// <summary>The header that keeps who first published a message when this service publishes a copy of it (a retry).</summary>
+    const string PublisherHeader = "x-ates-publisher";
+
+    /// <summary>Only a login of the service's own says who published: on a shared one (guest) every service is the same user.</summary>
+    bool OwnLogin => _login == options.Service;
     IChannel? _publisher;
     readonly Dictionary<int, PartitionState> _partitions = [];
     readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -63,7 +73,7 @@ public sealed class RabbitMqTransport(
             foreach (var envelope in events)
             {
                 var (exchange, routingKey) = route(envelope);
-                confirms.Add(channel.BasicPublishAsync(exchange, routingKey, mandatory: true, Properties(envelope, 1), envelope.Encode(), ct));
+                confirms.Add(channel.BasicPublishAsync(exchange, routingKey, mandatory: true, Properties(envelope), envelope.Encode(), ct));
             }
             foreach (var confirm in confirms) await confirm;
         }
@@ -83,19 +93,44 @@ public sealed class RabbitMqTransport(
         return _publisher;
     }
 
-    static BasicProperties Properties(EventEnvelope envelope, int attempt) => new()
+    BasicProperties Properties(EventEnvelope envelope) => new()
     {
         Persistent = true,
         MessageId = envelope.Id.ToString(),
         ContentType = EventEnvelope.ContentType,
         Type = envelope.Type,
+        UserId = _login,
         Timestamp = new AmqpTimestamp(envelope.Time.ToUnixTimeSeconds()),
-        Headers = new Dictionary<string, object?> { [Topology.AttemptHeader] = attempt, [Topology.PartitionKeyHeader] = envelope.PartitionKey },
+        Headers = new Dictionary<string, object?> { [Topology.AttemptHeader] = 1, [Topology.PartitionKeyHeader] = envelope.PartitionKey },
     };
+
+    /// <summary>A copy of a received message that this service publishes again: its user-id is ours, the first publisher kept.</summary>
+    BasicProperties CopyOf(IReadOnlyBasicProperties received, int? attempt = null)
+    {
+        var headers = new Dictionary<string, object?>(received.Headers ?? new Dictionary<string, object?>());
+        if (received.UserId != _login || !headers.ContainsKey(PublisherHeader)) headers[PublisherHeader] = received.UserId;
+        if (attempt is { } next) headers[Topology.AttemptHeader] = next;
+        return new BasicProperties(received) { UserId = _login, Headers = headers };
+    }
+
+    /// <summary>
+    /// Which service published a received message, as the broker vouches for it; null on a shared login. A copy this
+    /// service published itself names the first publisher in its header, which no other login could have set.
+    /// </summary>
+    string? PublisherOf(IReadOnlyBasicProperties properties)
+    {
+        if (!OwnLogin) return null;
+        if (properties.UserId != _login) return properties.UserId ?? "";
+        return properties.Headers?.TryGetValue(PublisherHeader, out var first) == true
+            ? first switch { byte[] b => Encoding.UTF8.GetString(b), string text => text, _ => "" }
+            : _login;
+    }
 
     public async Task StartConsumingAsync(ConsumerRegistration consumer, CancellationToken ct)
     {
         var conn = await connection.GetAsync(ct);
+        foreach (var producer in consumer.EventTypes.Select(t => Topology.ProducerOf(registry, t)).Distinct())
+            await _topology.EnsureProducerAsync(conn, producer, _login, ct);
         var channel = _consumerChannel = await conn.CreateChannelAsync(cancellationToken: ct);
         var delays = Enumerable.Range(1, options.MaxAttempts).Select(options.RetryDelay).ToList();
         await _topology.DeclareConsumerAsync(channel, consumer, registry, delays, rabbit.Partitions, rabbit.QuorumQueues, ct);
@@ -156,7 +191,7 @@ public sealed class RabbitMqTransport(
                 BasicDeliverEventArgs message;
                 try { message = await waiting.Reader.ReadAsync(quiet.Token); }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested) { break; }
-                await channel.BasicPublishAsync(hash, "", mandatory: true, new BasicProperties(message.BasicProperties), message.Body, ct);
+                await channel.BasicPublishAsync(hash, "", mandatory: true, CopyOf(message.BasicProperties), message.Body, ct);
                 await channel.BasicAckAsync(message.DeliveryTag, multiple: false, ct);
                 moved++;
             }
@@ -272,7 +307,7 @@ public sealed class RabbitMqTransport(
             ConsumeOutcome[]? outcomes = null;
             try
             {
-                outcomes = await consumer.ConsumeAsync(batch.Select(r => new Delivery(r.Body, r.Attempt)).ToList(), CancellationToken.None);
+                outcomes = await consumer.ConsumeAsync(batch.Select(r => new Delivery(r.Body, r.Attempt, PublisherOf(r.Properties))).ToList(), CancellationToken.None);
             }
             catch (Exception e)
             {
@@ -313,11 +348,7 @@ public sealed class RabbitMqTransport(
         try
         {
             var channel = await PublisherAsync(ct);
-            var properties = new BasicProperties(delivery.Properties)
-            {
-                Headers = new Dictionary<string, object?>(delivery.Properties.Headers ?? new Dictionary<string, object?>()) { [Topology.AttemptHeader] = nextAttempt },
-            };
-            await channel.BasicPublishAsync("", _topology.DelayQueueOf(consumer.Service, delay), mandatory: true, properties, delivery.Body, ct);
+            await channel.BasicPublishAsync("", _topology.DelayQueueOf(consumer.Service, delay), mandatory: true, CopyOf(delivery.Properties, nextAttempt), delivery.Body, ct);
         }
         finally
         {

@@ -23,6 +23,8 @@ public sealed class Topology(string ns)
     /// <summary>A partition queue's binding key to the hash exchange, which that exchange reads as its weight: all weigh the same.</summary>
     public const string PartitionWeight = "1";
 
+    public static string ProducerOf(EventRegistry registry, string type) => registry.All.First(d => d.Type == type).Producer;
+
     public string ExchangeOf(string producer) => $"{ns}.{producer}";
     public string PartitionExchangeOf(string consumer) => $"{ns}.{consumer}.partitions";
     public string PartitionQueueOf(string consumer, int partition) => $"{ns}.{consumer}.p{partition}";
@@ -31,6 +33,36 @@ public sealed class Topology(string ns)
 
     public async Task DeclareProducerAsync(IChannel channel, string producer, CancellationToken ct) =>
         await channel.ExchangeDeclareAsync(ExchangeOf(producer), ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
+
+    /// <summary>
+    /// Makes sure another producer's exchange exists before a consumer binds to it. A consumer's own broker login may
+    /// not configure it (<see cref="BrokerPermissions"/>): it only looks, and declares it only when it is missing, which
+    /// a shared login may do and an own login is refused with the reason.
+    /// </summary>
+    public async Task EnsureProducerAsync(IConnection connection, string producer, string login, CancellationToken ct)
+    {
+        // A passive declare of a missing exchange, or a refused declare, closes its channel: each has one of its own.
+        await using (var look = await connection.CreateChannelAsync(cancellationToken: ct))
+        {
+            try
+            {
+                await look.ExchangeDeclarePassiveAsync(ExchangeOf(producer), ct);
+                return;
+            }
+            catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404) { }
+        }
+        await using var declare = await connection.CreateChannelAsync(cancellationToken: ct);
+        try
+        {
+            await DeclareProducerAsync(declare, producer, ct);
+        }
+        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 403)
+        {
+            throw new InvalidOperationException(
+                $"The exchange {ExchangeOf(producer)} does not exist yet and the broker login '{login}' may not create it: " +
+                $"declare the producers' exchanges first (tools/Ates.Topology does), or start {producer} first.", e);
+        }
+    }
 
     /// <summary>
     /// Declares the consumer's exchanges and its <paramref name="partitions"/> queues and binds them. Declaring is
@@ -75,12 +107,9 @@ public sealed class Topology(string ns)
             await channel.QueueBindAsync(queue, hash, PartitionWeight, cancellationToken: ct);
         }
 
+        // The producers' exchanges exist by now (EnsureProducerAsync).
         foreach (var type in consumer.EventTypes)
-        {
-            var producer = registry.All.First(d => d.Type == type).Producer;
-            await DeclareProducerAsync(channel, producer, ct);
-            await channel.ExchangeBindAsync(hash, ExchangeOf(producer), type, cancellationToken: ct);
-        }
+            await channel.ExchangeBindAsync(hash, ExchangeOf(ProducerOf(registry, type)), type, cancellationToken: ct);
 
         // A delay queue per retry step: its messages expire back into the hash exchange, which routes them by their key
         // to the partition they came from.
