@@ -140,6 +140,23 @@ public sealed class ThrottleTests
     }
 
     [Fact]
+    public async Task A_username_the_form_reader_cannot_take_is_a_400_not_a_500()
+    {
+        await using var app = new AuthApp();
+        // A NUL, or a value over the form limit: the framework's form reader refuses them before OpenIddict sees the grant.
+        foreach (var username in new[] { "nobody\u0000@popug.inc", new string('x', 100_000) })
+        {
+            var refused = await GrantAsync(app, "203.0.113.9", username, "a-guess");
+            var body = await BodyAsync(refused);
+            Assert.True(refused.Response.StatusCode == StatusCodes.Status400BadRequest, $"{username.Length} chars: {refused.Response.StatusCode} {body}");
+            Assert.Contains("The form could not be read", body);
+        }
+        var wrong = await GrantAsync(app, "203.0.113.9", "nobody@popug.inc", "a-guess");
+        Assert.Equal(StatusCodes.Status400BadRequest, wrong.Response.StatusCode);
+        Assert.Contains("invalid_grant", await BodyAsync(wrong));
+    }
+
+    [Fact]
     public async Task The_sign_in_page_says_how_long_to_wait()
     {
         await using var app = new AuthApp { Settings = [("Auth:SignInThrottle:Failures", "2")] };

@@ -13,7 +13,34 @@ namespace Ates.EndToEnd.Tests;
 /// </summary>
 public sealed class BadInputSweep(Func<Task<string>> storedFingerprint)
 {
-    public sealed record Probe(HttpMethod Method, string Path, string? Body, string What);
+    /// <param name="Form">The body is a form (application/x-www-form-urlencoded), not JSON.</param>
+    public sealed record Probe(HttpMethod Method, string Path, string? Body, string What, bool Form = false);
+
+    /// <summary>
+    /// Auth's form endpoints, which its API description leaves out: the token endpoint (every grant, as a client would
+    /// misuse it) and the sign-in form (no antiforgery token, as another site would post it).
+    /// </summary>
+    public static IEnumerable<Probe> AuthFormProbes()
+    {
+        string Form(params (string Key, string Value)[] fields) => string.Join('&', fields.Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}"));
+        var grants = new (string, string)[][]
+        {
+            [],
+            [("grant_type", "password")],
+            [("grant_type", "magic"), ("client_id", "ates-cli")],
+            // No real popug's name with a wrong password: five of those would lock the account for the tests after this one.
+            [("grant_type", "password"), ("client_id", "no-such-client"), ("username", "nobody@popug.inc"), ("password", "x")],
+            [("grant_type", "password"), ("client_id", "ates-cli"), ("username", "nobody\u0000@popug.inc"), ("password", "x")],
+            [("grant_type", "password"), ("client_id", "ates-cli"), ("username", Long), ("password", Long), ("scope", "openid " + Long[..5000])],
+            [("grant_type", "authorization_code"), ("client_id", "tasks"), ("code", "forged"), ("code_verifier", "x"), ("redirect_uri", "http://evil.example/")],
+            [("grant_type", "refresh_token"), ("client_id", "ates-cli"), ("refresh_token", "forged")],
+            [("grant_type", "client_credentials"), ("client_id", "ates-cli")],
+        };
+        foreach (var fields in grants)
+            yield return new Probe(HttpMethod.Post, "/auth/connect/token", Form(fields), $"token: {Show(Form(fields))}", Form: true);
+        yield return new Probe(HttpMethod.Post, "/auth/signin", Form(("email", "nobody@popug.inc"), ("password", "x"), ("returnUrl", "/")), "sign-in without its form token", Form: true);
+        yield return new Probe(HttpMethod.Post, "/auth/connect/token", "{\"grant_type\": \"password\"}", "token: a JSON body");
+    }
 
     readonly List<string> _failures = [];
     string? _stored;
@@ -117,13 +144,20 @@ public sealed class BadInputSweep(Func<Task<string>> storedFingerprint)
         {
             if (write) _stored ??= await storedFingerprint();
             using var request = new HttpRequestMessage(probe.Method, probe.Path);
-            if (probe.Body is not null) request.Content = new StringContent(probe.Body, Encoding.UTF8, "application/json");
+            if (probe.Body is not null) request.Content = new StringContent(probe.Body, Encoding.UTF8, probe.Form ? "application/x-www-form-urlencoded" : "application/json");
             using var response = await client.SendAsync(request, ct);
             Sent++;
             var status = (int)response.StatusCode;
             var where = $"{probe.Method} {Trim(probe.Path)} ({probe.What}) as {caller}: {status}";
             if (status >= 500) _failures.Add($"{where} {Trim(await response.Content.ReadAsStringAsync(ct))}");
             // Kestrel refuses a NUL in the path (400) and a request line over its limit (414) before any service sees them.
+            // The token endpoint answers as OAuth 2.0 says (RFC 6749 §5.2), JSON with an "error"; a form it cannot even read is a problem.
+            else if (status >= 400 && probe.Path.EndsWith("/connect/token", StringComparison.Ordinal))
+            {
+                if (response.Content.Headers.ContentType?.MediaType != "application/problem+json"
+                    && (response.Content.Headers.ContentType?.MediaType != "application/json" || !(await response.Content.ReadAsStringAsync(ct)).Contains("\"error\"", StringComparison.Ordinal)))
+                    _failures.Add($"{where}, not an OAuth error");
+            }
             else if (status >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json" && status != 404 && status != 405
                      && status != 414 && !(status == 400 && probe.Path.Contains("%00", StringComparison.Ordinal)))
                 _failures.Add($"{where}, not a problem but {response.Content.Headers.ContentType?.MediaType ?? "no body"}");

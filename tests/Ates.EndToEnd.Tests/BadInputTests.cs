@@ -41,6 +41,9 @@ public abstract class BadInputTests(SystemUnderTest system)
             operations += document.GetProperty("paths").EnumerateObject().Sum(p => p.Value.EnumerateObject().Count());
             foreach (var probe in BadInputSweep.ProbesOf(document, $"/{service}")) await sweep.RunAsync(probe, callers, ct);
         }
+        // Auth's token endpoint and sign-in form, asked without a token as a client or another site would.
+        using (var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(system.Url) })
+            foreach (var probe in BadInputSweep.AuthFormProbes()) await sweep.RunAsync(probe, new Dictionary<string, HttpClient> { ["anonymous"] = anonymous }, ct);
         foreach (var client in callers.Values) client.Dispose();
 
         Assert.True(operations > 30, $"only {operations} operations described");
