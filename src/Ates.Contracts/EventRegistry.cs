@@ -93,6 +93,11 @@ public sealed class EventRegistry
 
     public EventDescriptor Describe<T>() where T : class => Describe(typeof(T));
 
+    /// <summary>The service that produces events of <paramref name="type"/> (every version has the same producer).</summary>
+    /// <exception cref="InvalidOperationException">The registry has no such event.</exception>
+    public string ProducerOf(string type) =>
+        All.FirstOrDefault(d => d.Type == type)?.Producer ?? throw new InvalidOperationException($"The registry has no event {type}.");
+
     /// <exception cref="ArgumentException">The type is not an event record of this registry.</exception>
     public EventDescriptor Describe(Type recordType)
     {

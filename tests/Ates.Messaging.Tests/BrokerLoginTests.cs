@@ -24,10 +24,7 @@ public sealed class BrokerLoginTests(Servers servers)
     async Task<Topology> StartAsync()
     {
         var topology = await Topology.CreateAsync(servers, "rabbitmq", "sqlite");
-        var definitions = Path.Combine(Path.GetTempPath(), $"ates-logins-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(definitions, BrokerPermissions.Definitions(topology.Namespace, _passwords, ["tasks", "auth"]), Ct);
-        try { await servers.Rabbit.CtlAsync("import_definitions", definitions); }
-        finally { File.Delete(definitions); }
+        await servers.Rabbit.ImportDefinitionsAsync(BrokerPermissions.Definitions(topology.Namespace, _passwords, ["tasks", "auth"]));
         return topology;
     }
 

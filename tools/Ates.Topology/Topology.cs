@@ -76,15 +76,11 @@ public sealed class Topology : IAsyncDisposable
     /// A broker login per service, allowed its own exchange and queues only (<see cref="BrokerPermissions"/>), and every
     /// producer's exchange declared; returns each service's broker address with its login.
     /// </summary>
-    async Task<Dictionary<string, string>> CreateBrokerLoginsAsync(CancellationToken ct)
+    async Task<Dictionary<string, string>> CreateBrokerLoginsAsync(IEnumerable<string> services)
     {
-        string[] services = ["auth", "tasks", "accounting", "analytics"];
-        var passwords = services.ToDictionary(s => s, _ => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+        var passwords = services.Distinct().ToDictionary(s => s, _ => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
         var producers = EventRegistry.Default.All.Select(d => d.Producer).Distinct();
-        var definitions = Path.Combine(_rabbit!.DataDir, "logins.json");
-        await File.WriteAllTextAsync(definitions, BrokerPermissions.Definitions(new RabbitMqOptions().Namespace, passwords, producers), ct);
-        await _rabbit.CtlAsync("import_definitions", definitions);
-        File.Delete(definitions);
+        await _rabbit!.ImportDefinitionsAsync(BrokerPermissions.Definitions(new RabbitMqOptions().Namespace, passwords, producers));
         return passwords.ToDictionary(p => p.Key, p => $"amqp://{p.Key}:{p.Value}@127.0.0.1:{_rabbit.Port}/");
     }
 
@@ -93,7 +89,6 @@ public sealed class Topology : IAsyncDisposable
         _postgres = await PostgresServer.StartAsync(ct);
         _rabbit = await RabbitMqServer.StartAsync(ct);
         log.WriteLine($"PostgreSQL on 127.0.0.1:{_postgres.Port}, RabbitMQ on {_rabbit.AmqpUri}");
-        var brokerUri = BrokerUris = await CreateBrokerLoginsAsync(ct);
         var accountingDatabase = _postgres.ConnectionString(DatabaseOf("Ates.Accounting"));
         if (_accountingDatabaseDelay is { } delay)
         {
@@ -110,6 +105,8 @@ public sealed class Topology : IAsyncDisposable
             services.Add((i == 1 ? "accounting" : $"accounting-{i}", "Ates.Accounting", "Accounting", "/accounting", FreePort.Next()));
         services.AddRange([("analytics", "Ates.Analytics", "Analytics", "/analytics", FreePort.Next()), ("auth", "Ates.Auth", "Auth", "/auth", FreePort.Next())]);
         foreach (var database in services.Select(s => s.Project).Distinct()) await _postgres.CreateDatabaseAsync(DatabaseOf(database), ct);
+        // A service's broker login is its name, as its messaging knows it (every instance of Accounting shares one).
+        var brokerUri = BrokerUris = await CreateBrokerLoginsAsync(services.Select(s => s.Section.ToLowerInvariant()));
 
         // Consumers first, so their queues are bound before Auth publishes the demo company.
         foreach (var (name, project, section, pathBase, port) in services)
@@ -119,7 +116,7 @@ public sealed class Topology : IAsyncDisposable
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
                 [$"{section}__Database"] = $"postgres:{(section == "Accounting" ? accountingDatabase : _postgres.ConnectionString(DatabaseOf(project)))}",
-                [$"{section}__Transport"] = $"rabbitmq:{brokerUri[name.Split('-')[0]]}",
+                [$"{section}__Transport"] = $"rabbitmq:{brokerUri[section.ToLowerInvariant()]}",
                 [$"{section}__PathBase"] = pathBase,
                 [$"{section}__SignIn__Authority"] = $"{url}/auth/",
                 [$"{section}__SignIn__RequireHttpsMetadata"] = "false",

@@ -90,12 +90,14 @@ public sealed class EventConsumer<TDb>(
 
         // Only the producer the registry names may speak for its events: a task.completed from Analytics is a forgery
         // (or a bug), and would pay a popug if it were handled.
-        if (registry.Find(envelope.Type, envelope.Version) is { } descriptor && EventEnvelope.SourceOf(descriptor.Producer) is var producer
-            && envelope.Source != producer)
-            return (envelope, null, $"{envelope.Type} comes from {producer} only, not from {envelope.Source}");
-        // The envelope's source is the publisher's word; the broker login is the broker's.
-        if (publisher is not null && registry.Find(envelope.Type, envelope.Version) is { } published && publisher != published.Producer)
-            return (envelope, null, $"{envelope.Type} comes from {published.Producer} only, but the broker login '{publisher}' published it");
+        if (registry.Find(envelope.Type, envelope.Version) is { } descriptor)
+        {
+            if (EventEnvelope.SourceOf(descriptor.Producer) is var producer && envelope.Source != producer)
+                return (envelope, null, $"{envelope.Type} comes from {producer} only, not from {envelope.Source}");
+            // The envelope's source is the publisher's word; the broker login is the broker's.
+            if (publisher is not null && publisher != descriptor.Producer)
+                return (envelope, null, $"{envelope.Type} comes from {descriptor.Producer} only, but the broker login '{publisher}' published it");
+        }
 
         try
         {

@@ -42,7 +42,7 @@ public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegis
         var letters = await db.Set<DeadLetter>().AsNoTracking().Select(d => new { d.Source, d.Body }).ToListAsync(ct);
 
         var consuming = new List<ConsumerPosition>();
-        foreach (var byProducer in handlers.EventTypes.GroupBy(ProducerOf).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var byProducer in handlers.EventTypes.GroupBy(registry.ProducerOf).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var source = EventEnvelope.SourceOf(byProducer.Key);
             var done = handled.GetValueOrDefault(source);
@@ -62,9 +62,6 @@ public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegis
             await behind.OrderBy(m => m.Sequence).Select(m => (DateTime?)m.OccurredAt).FirstOrDefaultAsync(ct),
             await db.Set<OutboxMessage>().MaxAsync(m => (long?)m.Sequence, ct) ?? 0);
     }
-
-    string ProducerOf(string type) =>
-        registry.All.FirstOrDefault(d => d.Type == type)?.Producer ?? throw new InvalidOperationException($"The registry has no event {type}.");
 
     /// <summary>The sequence in a dead letter's envelope; 0 when the body is not a readable envelope.</summary>
     static long SequenceOf(string body)

@@ -20,7 +20,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         {
             BadHttpRequestException bad => (bad.StatusCode, "The request could not be read", bad.Message),
             // The framework's form reader refuses a form it cannot decode (a NUL) or over its limits, wherever it is read.
-            InvalidDataException bad => (StatusCodes.Status400BadRequest, "The form could not be read", bad.Message),
+            InvalidDataException bad when http.Request.HasFormContentType => (StatusCodes.Status400BadRequest, "The form could not be read", bad.Message),
             _ when SignInUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "Sign-in is not available right now",
                 "The sign-in service (Auth) did not answer. Try again in a moment."),
             _ when Chain(exception).Any(e => e is HttpRequestException) => (StatusCodes.Status503ServiceUnavailable, "A service this needs did not answer",

@@ -36,9 +36,8 @@ public static class BrokerPermissions
         JsonSerializer.Serialize(new
         {
             users = passwordOf.Select(l => new { name = l.Key, password_hash = PasswordHash(l.Value), hashing_algorithm = "rabbit_password_hashing_sha256", tags = Array.Empty<string>() }),
-            permissions = passwordOf.Keys.Select(service => Of(ns, service) is var p
-                ? new { user = service, vhost = "/", configure = p.Configure, write = p.Write, read = p.Read }
-                : null),
+            permissions = passwordOf.Keys.Select(service => (Service: service, Patterns: Of(ns, service)))
+                .Select(p => new { user = p.Service, vhost = "/", configure = p.Patterns.Configure, write = p.Patterns.Write, read = p.Patterns.Read }),
             exchanges = producers.Select(producer => new
             {
                 name = $"{ns}.{producer}", vhost = "/", type = "topic", durable = true, auto_delete = false, @internal = false,

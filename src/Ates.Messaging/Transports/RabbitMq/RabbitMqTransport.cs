@@ -129,7 +129,7 @@ public sealed class RabbitMqTransport(
     public async Task StartConsumingAsync(ConsumerRegistration consumer, CancellationToken ct)
     {
         var conn = await connection.GetAsync(ct);
-        foreach (var producer in consumer.EventTypes.Select(t => Topology.ProducerOf(registry, t)).Distinct())
+        foreach (var producer in consumer.EventTypes.Select(registry.ProducerOf).Distinct())
             await _topology.EnsureProducerAsync(conn, producer, _login, ct);
         var channel = _consumerChannel = await conn.CreateChannelAsync(cancellationToken: ct);
         var delays = Enumerable.Range(1, options.MaxAttempts).Select(options.RetryDelay).ToList();

@@ -23,8 +23,6 @@ public sealed class Topology(string ns)
     /// <summary>A partition queue's binding key to the hash exchange, which that exchange reads as its weight: all weigh the same.</summary>
     public const string PartitionWeight = "1";
 
-    public static string ProducerOf(EventRegistry registry, string type) => registry.All.First(d => d.Type == type).Producer;
-
     public string ExchangeOf(string producer) => $"{ns}.{producer}";
     public string PartitionExchangeOf(string consumer) => $"{ns}.{consumer}.partitions";
     public string PartitionQueueOf(string consumer, int partition) => $"{ns}.{consumer}.p{partition}";
@@ -109,7 +107,7 @@ public sealed class Topology(string ns)
 
         // The producers' exchanges exist by now (EnsureProducerAsync).
         foreach (var type in consumer.EventTypes)
-            await channel.ExchangeBindAsync(hash, ExchangeOf(ProducerOf(registry, type)), type, cancellationToken: ct);
+            await channel.ExchangeBindAsync(hash, ExchangeOf(registry.ProducerOf(type)), type, cancellationToken: ct);
 
         // A delay queue per retry step: its messages expire back into the hash exchange, which routes them by their key
         // to the partition they came from.
