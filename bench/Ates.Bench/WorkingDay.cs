@@ -97,7 +97,8 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
     /// <summary>The accountant closes the day in Tasks; returns it once Accounting has closed it and paid out.</summary>
     public async Task<DateOnly> CloseDayAsync(CancellationToken ct)
     {
-        var closedDay = await api.PostAsync(_accountant, "tasks/api/days/close", null, ct);
+        var open = await api.GetAsync(_accountant, "tasks/api/days/open", ct);
+        var closedDay = await api.PostAsync(_accountant, "tasks/api/days/close", new { day = open.GetProperty("day").GetString() }, ct);
         var day = DateOnly.Parse(closedDay.GetProperty("day").GetString()!, CultureInfo.InvariantCulture);
         await Eventually.UntilAsync(async () =>
         {

@@ -62,12 +62,24 @@ public sealed class DayCloseTests
 
         // By hand (an accountant): 4 March closes with everything written since, and 5 March opens.
         using var worker = await system.ApiAsync("worker1@popug.inc");
-        await AssertProblemAsync(await worker.PostAsync("/api/days/close", null, Ct), 403);
+        var march4 = new { day = "2026-03-04" };
+        await AssertProblemAsync(await worker.PostAsync("/api/days/close", Json(march4), Ct), 403);
         using var manager = await system.ApiAsync("manager@popug.inc");
-        await AssertProblemAsync(await manager.PostAsync("/api/days/close", null, Ct), 403);
+        await AssertProblemAsync(await manager.PostAsync("/api/days/close", Json(march4), Ct), 403);
         using var accountant = await system.ApiAsync("accountant@popug.inc");
-        var byHand = await AssertStatusAsync(await accountant.PostAsync("/api/days/close", null, Ct), 200);
+        // The caller names the day: without it, or naming a day that is not open, nothing closes.
+        await AssertProblemAsync(await accountant.PostAsync("/api/days/close", null, Ct), 400);
+        var notOpen = await AssertProblemAsync(await accountant.PostAsync("/api/days/close", Json(new { day = "2026-03-05" }), Ct), 409);
+        Assert.Contains("the open day is 2026-03-04", notOpen.GetProperty("detail").GetString());
+        Assert.Single(await MarkersAsync(system));
+        // A double click: two closes of 4 March at once close it once, and 5 March stays open.
+        var twice = await Task.WhenAll(accountant.PostAsync("/api/days/close", Json(march4), Ct), accountant.PostAsync("/api/days/close", Json(march4), Ct));
+        Assert.Equal([200, 409], twice.Select(r => (int)r.StatusCode).Order());
+        var byHand = await AssertStatusAsync(twice.Single(r => r.IsSuccessStatusCode), 200);
         Assert.Equal("2026-03-04", byHand.GetProperty("day").GetString());
+        var again = await AssertProblemAsync(await accountant.PostAsync("/api/days/close", Json(march4), Ct), 409);
+        Assert.Contains("2026-03-04 is not the open day; the open day is 2026-03-05", again.GetProperty("detail").GetString());
+        Assert.Equal(2, (await MarkersAsync(system)).Count);
         var next = (await MarkersAsync(system))[1].Marker;
         Assert.Equal((new DateOnly(2026, 3, 4), marker.LastSequence, 30L, taskEvents.Max(e => e.Sequence)),
             (next.Day, next.PreviousSequence, next.TaskEvents, next.LastSequence));

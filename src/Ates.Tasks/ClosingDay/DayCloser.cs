@@ -30,19 +30,14 @@ public sealed class DayCloser(TasksDb db, IOutbox outbox, TimeProvider time, Bil
     }
 
     /// <summary>
-    /// Closes the open day now, with every task event of it written so far (an admin's or accountant's request). Its
-    /// events are those written before its end, as every task event's billing day says (TaskLog.BillingDayAsync): if
-    /// the day has already ended and the schedule has not closed it yet, the events since midnight stay in the next.
+    /// Closes <paramref name="day"/> now, with every task event of it written so far (an admin's or accountant's
+    /// request), if it is still the open day; null when it is not (a repeated click, a client's retry or a concurrent
+    /// close), which changes nothing. Its events are those written before its end, as every task event's billing day
+    /// says (TaskLog.BillingDayAsync): if the day has already ended and the schedule has not closed it yet, the events
+    /// since midnight stay in the next.
     /// </summary>
-    public async Task<ClosedDay> CloseOpenDayNowAsync(Guid requestedBy, CancellationToken ct)
-    {
-        while (true)
-        {
-            // Another close may win the race for this day; then the next open day is the one to close.
-            var open = await OpenDayAsync(ct);
-            if (await CloseAsync(open, days.EndOf(open), $"by hand: {requestedBy}", ct) is { } day) return day;
-        }
-    }
+    public Task<ClosedDay?> CloseOpenDayNowAsync(DateOnly day, Guid requestedBy, CancellationToken ct) =>
+        CloseAsync(day, days.EndOf(day), $"by hand: {requestedBy}", ct);
 
     public async Task<DateOnly> OpenDayAsync(CancellationToken ct)
     {
