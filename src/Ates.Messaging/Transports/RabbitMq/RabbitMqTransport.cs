@@ -36,9 +36,13 @@ public sealed class RabbitMqTransport(
     readonly Dictionary<int, PartitionState> _partitions = [];
     readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     IChannel? _consumerChannel;
+    // Subscribing, unsubscribing and replacing the consumer channel take turns.
+    readonly SemaphoreSlim _channelGate = new(1, 1);
+    readonly CancellationTokenSource _stopping = new();
     ConsumerRegistration? _consumer;
     Channel<Received>? _inbound;
     Task? _worker;
+    int _resubscriptions;
 
     public Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken ct) =>
         PublishAsync(events, e => (_topology.ExchangeOf(options.Service), e.Type), ct);
@@ -131,19 +135,92 @@ public sealed class RabbitMqTransport(
         var conn = await connection.GetAsync(ct);
         foreach (var producer in consumer.EventTypes.Select(registry.ProducerOf).Distinct())
             await _topology.EnsureProducerAsync(conn, producer, _login, ct);
-        var channel = _consumerChannel = await conn.CreateChannelAsync(cancellationToken: ct);
-        var delays = Enumerable.Range(1, options.MaxAttempts).Select(options.RetryDelay).ToList();
-        await _topology.DeclareConsumerAsync(channel, consumer, registry, delays, rabbit.Partitions, rabbit.QuorumQueues, ct);
+        _consumer = consumer;
+        await OpenConsumerChannelAsync(conn, ct);
         await MoveSurplusPartitionsAsync(conn, consumer.Service, ct);
-        await channel.BasicQosAsync(0, options.Prefetch, global: false, ct);
 
         // Deliveries of every partition this instance holds are queued here and handled in batches by one worker: one
         // commit for all that has arrived. Each partition's consumer holds at most Prefetch of them.
         var inbound = Channel.CreateUnbounded<Received>(new UnboundedChannelOptions { SingleReader = true });
         _inbound = inbound;
-        _consumer = consumer;
-        _worker = Task.Run(() => WorkAsync(channel, consumer, inbound.Reader), CancellationToken.None);
+        _worker = Task.Run(() => WorkAsync(consumer, inbound.Reader), CancellationToken.None);
         _started.TrySetResult();
+    }
+
+    /// <summary>
+    /// A channel for the partitions' consumers, with the consumer's topology declared on it. The client recovers it
+    /// after a lost connection by itself, but not when the broker closes only this channel (a consumer timeout, an
+    /// error on it): then this service opens another and subscribes its partitions again.
+    /// </summary>
+    async Task<IChannel> OpenConsumerChannelAsync(IConnection conn, CancellationToken ct)
+    {
+        var channel = await conn.CreateChannelAsync(cancellationToken: ct);
+        var delays = Enumerable.Range(1, options.MaxAttempts).Select(options.RetryDelay).ToList();
+        await _topology.DeclareConsumerAsync(channel, _consumer!, registry, delays, rabbit.Partitions, rabbit.QuorumQueues, ct);
+        await channel.BasicQosAsync(0, options.Prefetch, global: false, ct);
+        channel.ChannelShutdownAsync += (_, reason) =>
+        {
+            if (reason.Initiator != ShutdownInitiator.Application)
+                Resubscribe(channel, $"the broker closed its channel ({reason.ReplyCode} {reason.ReplyText})");
+            return Task.CompletedTask;
+        };
+        return _consumerChannel = channel;
+    }
+
+    /// <summary>How many times the broker closed the consumer channel or cancelled a partition's consumer and this service subscribed again.</summary>
+    public int Resubscriptions => Volatile.Read(ref _resubscriptions);
+
+    /// <summary>Whether the partitions' consumers are on an open channel (false while the connection or the channel recovers).</summary>
+    public bool Consuming => _consumerChannel is { IsOpen: true };
+
+    void Resubscribe(IChannel broken, string why) => _ = Task.Run(() => ResubscribeAsync(broken, why));
+
+    /// <summary>
+    /// After the broker closed the consumer channel or cancelled a partition's consumer (its queue deleted): a new
+    /// channel, the topology declared again (so a deleted queue comes back) and every partition this instance holds
+    /// subscribed again; tried until it works. What the old channel had delivered and not acked, the broker delivers
+    /// again; the inbox skips what was committed.
+    /// </summary>
+    async Task ResubscribeAsync(IChannel broken, string why)
+    {
+        var ct = _stopping.Token;
+        for (var attempt = 1; !ct.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await _channelGate.WaitAsync(ct);
+                try
+                {
+                    if (_consumerChannel != broken) return;
+                    var conn = await connection.GetAsync(ct);
+                    // A lost connection closes every channel; the client's own recovery brings this one back with its consumers.
+                    if (!conn.IsOpen) return;
+                    log.LogWarning("{Service}: {Why}; subscribing its {Count} partitions again", options.Service, why, Subscribed.Count);
+                    try { await broken.DisposeAsync(); }
+                    catch (Exception e) { log.LogDebug(e, "Disposing the closed consumer channel failed"); }
+                    var channel = await OpenConsumerChannelAsync(conn, ct);
+                    List<(int Partition, PartitionState State)> held;
+                    lock (_partitions) held = _partitions.Select(p => (p.Key, p.Value)).ToList();
+                    foreach (var (partition, state) in held)
+                        state.Tag = await ConsumeAsync(channel, partition, state, ct);
+                    Interlocked.Increment(ref _resubscriptions);
+                    return;
+                }
+                finally
+                {
+                    _channelGate.Release();
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+            catch (Exception e)
+            {
+                log.LogWarning(e, "{Service}: subscribing again failed (attempt {Attempt}); trying again", options.Service, attempt);
+                // The channel opened in the attempt, if it got that far, is the one to replace next.
+                broken = _consumerChannel ?? broken;
+            }
+            try { await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 200 * attempt)), ct); }
+            catch (OperationCanceledException) { return; }
+        }
     }
 
     /// <summary>
@@ -216,28 +293,54 @@ public sealed class RabbitMqTransport(
     public async Task SubscribeAsync(int partition, CancellationToken ct)
     {
         await _started.Task.WaitAsync(ct);
-        var channel = _consumerChannel!;
-        var state = new PartitionState();
-        lock (_partitions)
+        await _channelGate.WaitAsync(ct);
+        try
         {
-            if (!_partitions.TryAdd(partition, state)) return;
+            var state = new PartitionState();
+            lock (_partitions)
+            {
+                if (!_partitions.TryAdd(partition, state)) return;
+            }
+            try
+            {
+                state.Tag = await ConsumeAsync(_consumerChannel!, partition, state, ct);
+            }
+            catch
+            {
+                lock (_partitions) _partitions.Remove(partition);
+                throw;
+            }
         }
-        var receiver = new AsyncEventingBasicConsumer(channel);
-        receiver.ReceivedAsync += (_, delivery) =>
+        finally
+        {
+            _channelGate.Release();
+        }
+    }
+
+    Task<string> ConsumeAsync(IChannel channel, int partition, PartitionState state, CancellationToken ct) =>
+        channel.BasicConsumeAsync(_topology.PartitionQueueOf(_consumer!.Service, partition), autoAck: false,
+            new PartitionConsumer(channel, partition, state, this), ct);
+
+    /// <summary>
+    /// Hands each delivery of a partition to the worker; when the broker cancels it (its queue was deleted), the
+    /// service subscribes again.
+    /// </summary>
+    sealed class PartitionConsumer(IChannel channel, int partition, PartitionState state, RabbitMqTransport transport) : AsyncDefaultBasicConsumer(channel)
+    {
+        public override Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange, string routingKey,
+            IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
         {
             state.Received();
             // The body's memory belongs to the client only until this returns: keep a copy.
-            _inbound!.Writer.TryWrite(new Received(state, delivery.DeliveryTag, delivery.Body.ToArray(), delivery.BasicProperties));
+            transport._inbound!.Writer.TryWrite(new Received(Channel, state, deliveryTag, body.ToArray(), properties));
             return Task.CompletedTask;
-        };
-        try
-        {
-            state.Tag = await channel.BasicConsumeAsync(_topology.PartitionQueueOf(_consumer!.Service, partition), autoAck: false, receiver, ct);
         }
-        catch
+
+        /// <summary>Called for a cancel the broker sent, not for one this service asked for.</summary>
+        public override async Task HandleBasicCancelAsync(string consumerTag, CancellationToken cancellationToken = default)
         {
-            lock (_partitions) _partitions.Remove(partition);
-            throw;
+            await base.HandleBasicCancelAsync(consumerTag, cancellationToken);
+            transport.Resubscribe(Channel, $"the broker cancelled the consumer of partition {partition}");
         }
     }
 
@@ -248,18 +351,27 @@ public sealed class RabbitMqTransport(
     public async Task UnsubscribeAsync(int partition, CancellationToken ct)
     {
         PartitionState? state;
-        lock (_partitions) _partitions.Remove(partition, out state);
-        if (state is null) return;
-        if (_consumerChannel is { IsOpen: true } channel && state.Tag is { } tag)
+        await _channelGate.WaitAsync(ct);
+        try
         {
-            try { await channel.BasicCancelAsync(tag, cancellationToken: ct); }
-            catch (Exception e) { log.LogDebug(e, "Cancelling the consumer of partition {Partition} failed", partition); }
+            lock (_partitions) _partitions.Remove(partition, out state);
+            if (state is null) return;
+            if (_consumerChannel is { IsOpen: true } channel && state.Tag is { } tag)
+            {
+                try { await channel.BasicCancelAsync(tag, cancellationToken: ct); }
+                catch (Exception e) { log.LogDebug(e, "Cancelling the consumer of partition {Partition} failed", partition); }
+            }
+        }
+        finally
+        {
+            _channelGate.Release();
         }
         // A closed channel has returned the unsettled deliveries to the queue already; acks of them are ignored.
         await state.DrainedAsync(ct);
     }
 
-    sealed record Received(PartitionState State, ulong Tag, byte[] Body, IReadOnlyBasicProperties Properties)
+    /// <summary>A delivery, with the channel it came on: its tag is acked there, whatever channel consumes now.</summary>
+    sealed record Received(IChannel Channel, PartitionState State, ulong Tag, byte[] Body, IReadOnlyBasicProperties Properties)
     {
         public int Attempt => AttemptOf(Properties);
     }
@@ -296,7 +408,7 @@ public sealed class RabbitMqTransport(
         }
     }
 
-    async Task WorkAsync(IChannel channel, ConsumerRegistration consumer, ChannelReader<Received> inbound)
+    async Task WorkAsync(ConsumerRegistration consumer, ChannelReader<Received> inbound)
     {
         var batch = new List<Received>(options.Prefetch);
         while (await inbound.WaitToReadAsync())
@@ -325,12 +437,12 @@ public sealed class RabbitMqTransport(
                         await ScheduleRetryAsync(consumer, received, received.Attempt + 1, consumer.RetryDelay(received.Attempt));
                     // Acked only now, after the consumer's commit (or the retry copy's confirm). A tag from before a
                     // channel recovery is ignored by the client; the broker redelivers that message and the inbox skips it.
-                    await channel.BasicAckAsync(received.Tag, multiple: false);
+                    await received.Channel.BasicAckAsync(received.Tag, multiple: false);
                 }
                 catch (Exception e)
                 {
                     log.LogDebug(e, "Settling a delivery failed; the broker redelivers it");
-                    try { await channel.BasicNackAsync(received.Tag, multiple: false, requeue: true); }
+                    try { await received.Channel.BasicNackAsync(received.Tag, multiple: false, requeue: true); }
                     catch (Exception nackFailure) { log.LogDebug(nackFailure, "Nack failed; the broker redelivers after the channel closed"); }
                 }
                 finally
@@ -363,6 +475,7 @@ public sealed class RabbitMqTransport(
 
     public async Task StopConsumingAsync(CancellationToken ct)
     {
+        await _stopping.CancelAsync();
         foreach (var partition in Subscribed) await UnsubscribeAsync(partition, ct);
         // Let the worker settle what it already holds; anything unacked goes back to the queue with the channel.
         _inbound?.Writer.TryComplete();
@@ -371,6 +484,7 @@ public sealed class RabbitMqTransport(
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         if (_consumerChannel is not null) await _consumerChannel.DisposeAsync();
         if (_publisher is not null) await _publisher.DisposeAsync();
     }
