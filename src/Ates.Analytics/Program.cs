@@ -2,10 +2,12 @@
 // `dotnet run --project src/Ates.Analytics -- rebuild` drops Analytics' data and has the producers replay their logs.
 using Ates.Analytics;
 using Ates.Analytics.Rebuild;
+using Ates.ServiceDefaults.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAnalytics();
 var app = builder.Build();
+if (DeclareTopologyCommand.IsRequested(args)) return await DeclareTopologyCommand.RunAsync(app.Services, Console.Out);
 if (RebuildCommand.IsRequested(args)) return await RebuildCommand.RunAsync(app.Services, args, Console.Out);
 app.MapAnalytics();
 app.Run();

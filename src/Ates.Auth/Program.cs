@@ -1,11 +1,14 @@
 // Ates.Auth: the OpenID Connect provider, the users and their events. Everything is wired in AuthSetup.
 using Ates.Auth;
+using Ates.ServiceDefaults.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAuth();
 var app = builder.Build();
+if (DeclareTopologyCommand.IsRequested(args)) return await DeclareTopologyCommand.RunAsync(app.Services, Console.Out);
 app.MapAuth();
 app.Run();
+return 0;
 
 /// <summary>Visible to WebApplicationFactory.</summary>
 public partial class Program;

@@ -38,6 +38,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddScoped<EventLog<TDb>>();
         services.AddScoped<OpsStatusReader<TDb>>();
         services.AddSingleton<EventConsumer<TDb>>();
+        services.AddSingleton<IConsumerRegistration>(sp => sp.GetRequiredService<EventConsumer<TDb>>());
         services.AddSingleton<OutboxFeed<TDb>>();
         services.AddSingleton<OutboxRelay<TDb>>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay<TDb>>());

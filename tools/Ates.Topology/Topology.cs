@@ -97,19 +97,44 @@ public sealed class Topology : IAsyncDisposable
             log.WriteLine($"Accounting reaches PostgreSQL through 127.0.0.1:{_accountingDatabase.Port}, {delay.TotalMilliseconds} ms each way");
         }
 
+        // Producers before their consumers: the broker topology is declared first, so the order does not matter, and
+        // Auth's demo company reaches Tasks, Accounting and Analytics although none of them has started yet.
         var services = new List<(string Name, string Project, string Section, string PathBase, int Port)>
         {
+            ("auth", "Ates.Auth", "Auth", "/auth", FreePort.Next()),
             ("tasks", "Ates.Tasks", "Tasks", "/tasks", FreePort.Next()),
         };
         for (var i = 1; i <= _accountingInstances; i++)
             services.Add((i == 1 ? "accounting" : $"accounting-{i}", "Ates.Accounting", "Accounting", "/accounting", FreePort.Next()));
-        services.AddRange([("analytics", "Ates.Analytics", "Analytics", "/analytics", FreePort.Next()), ("auth", "Ates.Auth", "Auth", "/auth", FreePort.Next())]);
+        services.Add(("analytics", "Ates.Analytics", "Analytics", "/analytics", FreePort.Next()));
         foreach (var database in services.Select(s => s.Project).Distinct()) await _postgres.CreateDatabaseAsync(DatabaseOf(database), ct);
         // A service's broker login is its name, as its messaging knows it (every instance of Accounting shares one).
         var brokerUri = BrokerUris = await CreateBrokerLoginsAsync(services.Select(s => s.Section.ToLowerInvariant()));
 
-        // Consumers first, so their queues are bound before Auth publishes the demo company.
+        var environments = services.ToDictionary(s => s.Name, s => Environment(s.Project, s.Section, s.PathBase, s.Port));
+        await Task.WhenAll(services.DistinctBy(s => s.Project).Select(s => DeclareTopologyAsync(root, s.Name, s.Project, environments[s.Name], log, ct)));
         foreach (var (name, project, section, pathBase, port) in services)
+        {
+            await StartAsync(name, Path.Combine(root, "src", project), Dll(root, project), [], environments[name], log);
+            await WaitHealthyAsync(name, $"http://127.0.0.1:{port}{pathBase}/health", ct);
+        }
+
+        var gateway = new List<string> { "--Host:Url", url };
+        // The gateway knows one address per service: the first Accounting; the others share its work through the broker.
+        foreach (var s in services.Where(s => !s.Name.StartsWith("accounting-", StringComparison.Ordinal))) gateway.AddRange([$"--Host:Services:{s.Name}", $"http://127.0.0.1:{s.Port}"]);
+        await StartAsync("gateway", Path.Combine(root, "src", "Ates.Host"), Path.Combine(root, "src", "Ates.Host", "bin", _configuration, "net10.0", "Ates.Host.dll"), gateway,
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" }, log);
+        await WaitHealthyAsync("gateway", $"{url}/health", ct);
+        var sharing = _accountingInstances > 1 ? $" {_accountingInstances} Accounting instances share the work." : "";
+        log.WriteLine($"""
+
+            aTES (distributed) is running at {url}/ — the same pages as the one-process mode. Auth printed the demo
+            sign-ins above (first start only).{sharing}
+            Press Ctrl+C to stop every process.
+
+            """);
+
+        Dictionary<string, string> Environment(string project, string section, string pathBase, int port)
         {
             var env = new Dictionary<string, string>
             {
@@ -140,24 +165,27 @@ public sealed class Topology : IAsyncDisposable
             if (section == "Analytics")
                 foreach (var producer in new[] { "auth", "tasks", "accounting" }) env[$"Analytics__Producers__{producer}"] = $"{url}/{producer}";
             if (section == "Accounting") env["Accounting__Mail__PickupFolder"] = MailFolder;
-            await StartAsync(name, Path.Combine(root, "src", project), Path.Combine(root, "src", project, "bin", _configuration, "net10.0", $"{project}.dll"), [], env, log);
-            await WaitHealthyAsync(name, $"http://127.0.0.1:{port}{pathBase}/health", ct);
+            return env;
         }
+    }
 
-        var gateway = new List<string> { "--Host:Url", url };
-        // The gateway knows one address per service: the first Accounting; the others share its work through the broker.
-        foreach (var s in services.Where(s => !s.Name.StartsWith("accounting-", StringComparison.Ordinal))) gateway.AddRange([$"--Host:Services:{s.Name}", $"http://127.0.0.1:{s.Port}"]);
-        await StartAsync("gateway", Path.Combine(root, "src", "Ates.Host"), Path.Combine(root, "src", "Ates.Host", "bin", _configuration, "net10.0", "Ates.Host.dll"), gateway,
-            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" }, log);
-        await WaitHealthyAsync("gateway", $"{url}/health", ct);
-        var sharing = _accountingInstances > 1 ? $" {_accountingInstances} Accounting instances share the work." : "";
-        log.WriteLine($"""
+    string Dll(string root, string project) => Path.Combine(root, "src", project, "bin", _configuration, "net10.0", $"{project}.dll");
 
-            aTES (distributed) is running at {url}/ — the same pages as the one-process mode. Auth printed the demo
-            sign-ins above (first start only).{sharing}
-            Press Ctrl+C to stop every process.
-
-            """);
+    /// <summary>The service's <c>declare-topology</c> command: its exchange, queues and bindings, with its own settings and login.</summary>
+    async Task DeclareTopologyAsync(string root, string name, string project, Dictionary<string, string> env, TextWriter log, CancellationToken ct)
+    {
+        var dll = Dll(root, project);
+        if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: build first (dotnet build Ates.slnx).");
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.Combine(root, "src", project), RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(dll);
+        psi.ArgumentList.Add("declare-topology");
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var process = Process.Start(psi)!;
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var errors = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        foreach (var line in (await output + await errors).Split('\n', StringSplitOptions.RemoveEmptyEntries)) log.WriteLine($"[{name}] {line}");
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{project} declare-topology exited with {process.ExitCode}; see its output above.");
     }
 
     static string DatabaseOf(string project) => project.Replace("Ates.", "").ToLowerInvariant();

@@ -16,13 +16,19 @@ namespace Ates.Messaging.Inbox;
 /// A batch shares one transaction (one commit for many events); if any of its handlers fails,
 /// the batch is rolled back and its events are handled one by one, so one bad event costs only itself.
 /// </summary>
+/// <summary>A service's consumer as its transport sees it, whatever its database.</summary>
+public interface IConsumerRegistration
+{
+    ConsumerRegistration Registration { get; }
+}
+
 public sealed class EventConsumer<TDb>(
     IServiceScopeFactory scopes,
     EventRegistry registry,
     HandlerMap handlers,
     MessagingOptions options,
     TimeProvider time,
-    ILogger<EventConsumer<TDb>> log)
+    ILogger<EventConsumer<TDb>> log) : IConsumerRegistration
     where TDb : DbContext
 {
     public static readonly ActivitySource Activities = new("Ates.Messaging");

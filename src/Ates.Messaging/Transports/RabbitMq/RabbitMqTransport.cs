@@ -130,6 +130,25 @@ public sealed class RabbitMqTransport(
             : _login;
     }
 
+    /// <summary>
+    /// Declares on the broker everything this service's events and subscriptions need: its exchange, and as a consumer
+    /// its exchanges, partition and delay queues and their bindings. Run before any service starts (a deployment step,
+    /// <c>declare-topology</c>), it lets a producer's first event reach a consumer that has not started yet; starting a
+    /// service declares the same again (declaring is idempotent).
+    /// </summary>
+    public async Task DeclareTopologyAsync(ConsumerRegistration consumer, CancellationToken ct)
+    {
+        var conn = await connection.GetAsync(ct);
+        await _topology.EnsureProducerAsync(conn, options.Service, _login, ct);
+        if (consumer.EventTypes.Count == 0) return;
+        foreach (var producer in consumer.EventTypes.Select(registry.ProducerOf).Distinct())
+            await _topology.EnsureProducerAsync(conn, producer, _login, ct);
+        await using var channel = await conn.CreateChannelAsync(cancellationToken: ct);
+        await _topology.DeclareConsumerAsync(channel, consumer, registry, RetryDelays, rabbit.Partitions, rabbit.QuorumQueues, ct);
+    }
+
+    List<TimeSpan> RetryDelays => Enumerable.Range(1, options.MaxAttempts).Select(options.RetryDelay).ToList();
+
     public async Task StartConsumingAsync(ConsumerRegistration consumer, CancellationToken ct)
     {
         var conn = await connection.GetAsync(ct);
@@ -155,8 +174,7 @@ public sealed class RabbitMqTransport(
     async Task<IChannel> OpenConsumerChannelAsync(IConnection conn, CancellationToken ct)
     {
         var channel = await conn.CreateChannelAsync(cancellationToken: ct);
-        var delays = Enumerable.Range(1, options.MaxAttempts).Select(options.RetryDelay).ToList();
-        await _topology.DeclareConsumerAsync(channel, _consumer!, registry, delays, rabbit.Partitions, rabbit.QuorumQueues, ct);
+        await _topology.DeclareConsumerAsync(channel, _consumer!, registry, RetryDelays, rabbit.Partitions, rabbit.QuorumQueues, ct);
         await channel.BasicQosAsync(0, options.Prefetch, global: false, ct);
         channel.ChannelShutdownAsync += (_, reason) =>
         {
