@@ -169,7 +169,7 @@ public static class AuthSetup
         // Status, dead letters and replay, for Analytics' ops page and rebuild (an admin's token).
         app.MapOps<AuthDb>().RequireAuthorization(AuthPolicies.Admin);
         app.MapOpenApi();
-        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        app.MapServiceHealth();
         return app;
     }
 

@@ -25,6 +25,9 @@ public abstract partial class OpsTests(SystemUnderTest system)
         foreach (var pair in pairs)
             await Assertions.Expect(Lag(admin, pair)).ToContainTextAsync("up to date");
         await Assertions.Expect(admin.Locator("[data-test=no-dead-letters]")).ToBeVisibleAsync();
+        // Every service's readiness (database, messaging and, distributed, its broker connection), as /health/ready answers it.
+        foreach (var service in new[] { "auth", "tasks", "accounting", "analytics" })
+            await Assertions.Expect(admin.Locator($"[data-service={service}] [data-test=ready]")).ToHaveTextAsync("ready");
 
         // A broken producer's task.created reaches Accounting and Analytics: each parks it with the reason.
         await system.SendPoisonAsync(Ct);

@@ -5,6 +5,7 @@ using Ates.Messaging.Envelope;
 using Ates.Messaging.Inbox;
 using Ates.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Ates.Messaging.Ops;
 
@@ -18,13 +19,21 @@ public sealed record LogStatus(long LastSequence, long Unpublished, DateTime? Ol
 public sealed record ConsumerPosition(string Producer, IReadOnlyList<string> Types, long Position, long Handled, DateTime? LastHandledAt);
 
 /// <summary>What an operator asks a service: its log, its place in every log it consumes, its dead letters.</summary>
-public sealed record ServiceStatus(string Service, LogStatus Log, IReadOnlyList<ConsumerPosition> Consuming, int DeadLetters);
+public sealed record ServiceStatus(string Service, LogStatus Log, IReadOnlyList<ConsumerPosition> Consuming, int DeadLetters)
+{
+    /// <summary>The service's readiness checks as <c>/health/ready</c> answers them; null where it has none.</summary>
+    public Readiness? Ready { get; init; }
+}
+
+/// <summary>"healthy" or "unhealthy", and what fails ("broker: …").</summary>
+public sealed record Readiness(string Status, IReadOnlyList<string> Failing);
 
 /// <summary>The producer's events of some types after a consumer's position: the consumer's lag.</summary>
 public sealed record Backlog(string Producer, long After, long Behind, DateTime? OldestBehindAt, long LastSequence);
 
 /// <summary>Reads the ops figures from the service's own messaging tables.</summary>
-public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegistry registry, MessagingOptions options)
+public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegistry registry, MessagingOptions options,
+    HealthCheckService? health = null)
     where TDb : DbContext
 {
     public async Task<ServiceStatus> ReadAsync(CancellationToken ct)
@@ -51,7 +60,16 @@ public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegis
             consuming.Add(new ConsumerPosition(byProducer.Key, byProducer.Order(StringComparer.Ordinal).ToList(),
                 Math.Max(done?.Position ?? 0, parked), done?.Count ?? 0, done?.LastAt));
         }
-        return new ServiceStatus(options.Service, log, consuming, letters.Count);
+        return new ServiceStatus(options.Service, log, consuming, letters.Count) { Ready = await ReadinessAsync(ct) };
+    }
+
+    async Task<Readiness?> ReadinessAsync(CancellationToken ct)
+    {
+        if (health is null) return null;
+        var report = await health.CheckHealthAsync(c => c.Tags.Contains(MessagingHealthCheck.ReadyTag), ct);
+        return new Readiness(report.Status.ToString().ToLowerInvariant(),
+            report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy)
+                .Select(e => $"{e.Key}: {e.Value.Description ?? e.Value.Exception?.Message ?? e.Value.Status.ToString()}").ToList());
     }
 
     public async Task<Backlog> BacklogAsync(long after, IReadOnlyCollection<string> types, CancellationToken ct)

@@ -38,6 +38,7 @@ public sealed class OutboxRelay<TDb>(
             try
             {
                 more = await RunOnceAsync(stop);
+                LastRoundAt = time.GetUtcNow();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -71,6 +72,9 @@ public sealed class OutboxRelay<TDb>(
             log.LogDebug(e, "Releasing the relay lease failed; it expires by itself");
         }
     }
+
+    /// <summary>When the relay last finished a round without failing (whether or not it holds the lease); readiness reads it.</summary>
+    public DateTimeOffset? LastRoundAt { get; private set; }
 
     /// <summary>Publishes one batch (embedded: wakes the subscribers) if this instance holds the lease. True when more rows may be waiting.</summary>
     public async Task<bool> RunOnceAsync(CancellationToken ct)

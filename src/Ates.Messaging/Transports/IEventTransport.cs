@@ -76,6 +76,9 @@ public interface IConsumerTransport
 {
     Task StartConsumingAsync(ConsumerRegistration consumer, CancellationToken ct);
     Task StopConsumingAsync(CancellationToken ct);
+
+    /// <summary>Whether deliveries can reach the consumer now (started, and on a broker: its channel open).</summary>
+    bool Consuming { get; }
 }
 
 /// <summary>

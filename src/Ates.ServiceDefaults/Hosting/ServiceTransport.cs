@@ -17,14 +17,14 @@ public static class ServiceTransport
         if (options.Partitions is < 1 or > 256)
             throw new InvalidOperationException($"{section}:Partitions must be between 1 and 256, not {options.Partitions}.");
         var transport = options.Transport;
-        if (transport == "embedded") return messaging.UseEmbedded(bus ?? new EmbeddedBus());
+        if (transport == "embedded") return messaging.UseEmbedded(bus ?? new EmbeddedBus()).AddServiceHealth(rabbitMq: false);
         if (transport.StartsWith("rabbitmq:", StringComparison.Ordinal))
             return messaging.UseRabbitMq(r =>
             {
                 r.Uri = transport["rabbitmq:".Length..];
                 r.Namespace = options.RabbitNamespace;
                 r.Partitions = options.Partitions;
-            });
+            }).AddServiceHealth(rabbitMq: true);
         throw new InvalidOperationException($"{section}:Transport must be 'embedded' or 'rabbitmq:<uri>', not '{transport}'.");
     }
 }

@@ -65,7 +65,7 @@ public static class ServiceWeb
         app.MapOpenApi();
         app.MapScalarApiReference("/api/docs");
         app.MapAtesSignOut();
-        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        app.MapServiceHealth();
         return app;
     }
 }

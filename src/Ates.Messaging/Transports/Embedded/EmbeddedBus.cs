@@ -110,12 +110,16 @@ public sealed class EmbeddedTransport(EmbeddedBus bus, MessagingOptions options)
     public Task StartConsumingAsync(ConsumerRegistration consumer, CancellationToken ct)
     {
         bus.Attach(consumer);
+        Consuming = true;
         return Task.CompletedTask;
     }
 
     public Task StopConsumingAsync(CancellationToken ct)
     {
+        Consuming = false;
         bus.Detach(options.Service);
         return Task.CompletedTask;
     }
+
+    public bool Consuming { get; private set; }
 }
