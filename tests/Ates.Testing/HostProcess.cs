@@ -50,6 +50,20 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
+    public int ProcessId => _process.Id;
+
+    /// <summary>True when the process exited within <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+            return true;
+        }
+        catch (OperationCanceledException) { return false; }
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, as in a power cut.</summary>
     public async Task KillAsync()
     {
