@@ -57,6 +57,7 @@ public static class AccountingSetup
         services.AddScoped<LedgerBook>();
         services.AddScoped<BillingDays>();
         services.AddScoped<DayCloser>();
+        services.AddScoped<Ates.Messaging.Ops.IOpsWarnings, WaitingDayWarnings>();
         services.AddScoped<CloseDayCommand>();
         services.AddScoped<AccountQueries>();
         services.AddHostedService<EmailSender>();

@@ -1,3 +1,5 @@
+using Ates.Messaging.DeadLetters;
+using Ates.Messaging.Transports;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -33,6 +35,7 @@ public sealed class AccessTests : IAsyncLifetime
     readonly Dictionary<string, string?> _tokens = [];
     Guid _worker1, _worker2;
     string _deactivatedSession = "";
+    EventScript _script = null!;
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
@@ -81,7 +84,7 @@ public sealed class AccessTests : IAsyncLifetime
         _worker2 = await UserIdAsync("worker2@popug.inc");
 
         // Some money on the workers' accounts.
-        var script = new EventScript(_app.Time.GetUtcNow());
+        var script = _script = new EventScript(_app.Time.GetUtcNow());
         var task = Guid.NewGuid();
         var events = new[] { script.Created(task, "Fix the beak", 10, 20), script.Assigned(task, _worker1), script.Assigned(task, _worker2, _worker1) };
         foreach (var (id, prices) in script.Prices) _app.Prices.Prices[id] = prices;
@@ -115,6 +118,7 @@ public sealed class AccessTests : IAsyncLifetime
         ("GET", "/api/accounts/{unknown}", "403 403 404 404 401 401 401 401 401"),
         ("GET", "/api/accounts", "403 403 200 200 401 401 401 401 401"),
         ("GET", "/api/earnings", "403 403 200 200 401 401 401 401 401"),
+        ("GET", "/api/days/waiting", "403 403 200 200 401 401 401 401 401"),
         // The day named is not the open one: refused with a conflict, nothing closed.
         ("POST", "/api/days/close", "403 403 409 409 401 401 401 401 401"),
         ("GET", "/api/ops/dead-letters", "403 403 403 200 401 401 401 401 401"),
@@ -228,6 +232,50 @@ public sealed class AccessTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
         Assert.Contains("notice=", confirmed.Headers.Location!.ToString());
         Assert.Equal(2, await _app.DbAsync(db => db.Days.CountAsync(d => d.IsClosed, Ct)));
+    }
+
+    [Fact]
+    public async Task A_day_waiting_for_a_dead_lettered_event_is_shown_and_closes_by_hand_only_with_a_reason_it_keeps()
+    {
+        // Tasks closed the day with four task events; the fourth reaches Accounting broken and is dead-lettered.
+        var created = _script.Created(Guid.NewGuid(), "A broken beak", 10, 20);
+        var broken = created with { Data = created.Data.Replace("\"title\"", "\"titel\"", StringComparison.Ordinal) };
+        Assert.Equal(ConsumeOutcome.DeadLettered, await _app.ConsumeAsync(broken, attempt: 1));
+        await _app.DeliverAsync(_script.CloseDay(_app.Today));
+        var letter = await _app.DbAsync(db => db.Set<DeadLetter>().SingleAsync(Ct));
+        Assert.False((await _app.DayAsync(_app.Today))!.IsClosed);
+
+        // The accountant's API and dashboard, and the ops status the ops page shows, say that it waits and for what.
+        using var accountant = Api(_tokens["accountant"]);
+        var waiting = (await accountant.GetFromJsonAsync<JsonElement>("/api/days/waiting", Ct)).GetProperty("waiting");
+        Assert.Equal((_app.Today.ToString("yyyy-MM-dd"), 3L, 4L), (waiting.GetProperty("day").GetString(), waiting.GetProperty("processed").GetInt64(), waiting.GetProperty("expected").GetInt64()));
+        Assert.Equal(letter.Id, waiting.GetProperty("held_by").EnumerateArray().Single().GetProperty("id").GetGuid());
+        using var admin = Api(_tokens["admin"]);
+        var warning = (await admin.GetFromJsonAsync<JsonElement>("/api/ops/status", Ct)).GetProperty("warnings").EnumerateArray().Single();
+        Assert.Contains($"Billing day {_app.Today:yyyy-MM-dd} waits: 3 of its 4 task events processed", warning.GetProperty("text").GetString());
+        Assert.Equal(letter.Id, warning.GetProperty("dead_letters").EnumerateArray().Single().GetGuid());
+        using var browser = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        browser.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _tokens["accountant"]);
+        var dashboard = await browser.GetStringAsync("/", Ct);
+        Assert.Contains("data-test=\"waiting-day\"", dashboard);
+        Assert.Contains("3 of its 4 task events processed", dashboard);
+        Assert.Contains(letter.Id.ToString(), dashboard);
+        Assert.Contains("name=\"reason\"", dashboard);
+
+        // Without a reason nothing closes; with one, the day closes and keeps it.
+        using var refused = await accountant.PostAsJsonAsync("/api/days/close", new { day = _app.Today }, Ct);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal((HttpStatusCode.BadRequest, "A reason is needed"), (refused.StatusCode, problem.GetProperty("title").GetString()));
+        using var tooLong = await accountant.PostAsJsonAsync("/api/days/close", new { day = _app.Today, reason = new string('x', 501) }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.False((await _app.DayAsync(_app.Today))!.IsClosed);
+        using var closed = await accountant.PostAsJsonAsync("/api/days/close",
+            new { day = _app.Today, reason = "Tasks' copy of the task is broken; paid without it (TICKET-7)" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
+        var day = (await _app.DayAsync(_app.Today))!;
+        Assert.Equal((true, "manual", "Tasks' copy of the task is broken; paid without it (TICKET-7)"), (day.IsClosed, day.ClosedBy, day.CloseReason));
+        Assert.Contains("paid without it (TICKET-7)", await browser.GetStringAsync("/", Ct));
+        Assert.Equal(JsonValueKind.Null, (await accountant.GetFromJsonAsync<JsonElement>("/api/days/waiting", Ct)).GetProperty("waiting").ValueKind);
     }
 
     [Fact]

@@ -1,10 +1,13 @@
+using Ates.Messaging.DeadLetters;
 using Ates.Messaging.TestHost;
+using Ates.Messaging.Transports;
 using Ates.Messaging.Transports.RabbitMq;
 using Ates.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 
 namespace Ates.Messaging.Tests;
 
@@ -80,5 +83,57 @@ public sealed class ConsumerRecoveryTests(Servers servers)
         var more = Enumerable.Range(11, 10).Select(i => $"task {i}").ToList();
         await TestNode.ProduceAsync(producer.Services, more, perTransaction: 5, Ct);
         await AssertSeenOnceAsync(consumer, [.. titles, .. more]);
+    }
+}
+
+/// <summary>
+/// A message the broker gives up on (delivered up to the quorum queue's delivery limit, never acked) is not left in a
+/// queue nobody looks at: the consumer parks it as a dead letter with the broker's reason, to retry or discard.
+/// </summary>
+public sealed class BrokerDeadLetterTests(Servers servers)
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_message_past_its_delivery_limit_becomes_a_dead_letter_with_the_reason_and_a_retry_handles_it()
+    {
+        await using var topology = await Topology.CreateAsync(servers, "rabbitmq", "postgres");
+        var consumerDb = await topology.NewDatabaseAsync("accounting");
+        var settings = new NodeSettings("accounting", consumerDb, "rabbitmq") { TuneRabbit = r => r.DeliveryLimit = 2 };
+        await topology.StopAsync(await topology.StartAsync(settings));
+        var producer = await topology.StartAsync(new NodeSettings("tasks", await topology.NewDatabaseAsync("tasks"), "rabbitmq", Consume: false));
+        await TestNode.ProduceAsync(producer.Services, ["crashes its consumer"], perTransaction: 1, Ct);
+
+        // A consumer that dies on it each time: every delivery goes back to the queue unacked, until the broker gives up.
+        var deliveries = 0;
+        await using (var admin = await new ConnectionFactory { Uri = new Uri(servers.Rabbit.AmqpUri) }.CreateConnectionAsync(Ct))
+        await using (var channel = await admin.CreateChannelAsync(cancellationToken: Ct))
+        {
+            var crashing = new AsyncEventingBasicConsumer(channel);
+            crashing.ReceivedAsync += async (_, delivery) =>
+            {
+                Interlocked.Increment(ref deliveries);
+                await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true);
+            };
+            for (var partition = 0; partition < RabbitMqOptions.DefaultPartitions; partition++)
+                await channel.BasicConsumeAsync($"{topology.Namespace}.accounting.p{partition}", autoAck: false, crashing, Ct);
+            await Eventually.UntilAsync(async () => (await channel.QueueDeclarePassiveAsync($"{topology.Namespace}.accounting.dead", Ct)).MessageCount == 1,
+                TimeSpan.FromSeconds(30), "the broker should dead-letter the message past its delivery limit", Ct);
+        }
+        Assert.InRange(deliveries, 2, 3);
+
+        // The service, started again, takes it into its dead letters, where the ops page lists it.
+        var consumer = await topology.StartAsync(settings);
+        DeadLetter? letter = null;
+        await Eventually.UntilAsync(async () => (letter = await Topology.QueryAsync(consumer, db => db.Set<DeadLetter>().SingleOrDefaultAsync(Ct))) is not null,
+            TimeSpan.FromSeconds(30), "the consumer should park what the broker dead-lettered", Ct);
+        Assert.Equal("task.created", letter!.Type);
+        Assert.Contains("The broker gave up on it after", letter.Reason);
+        Assert.Contains("delivery limit", letter.Reason);
+
+        await using (var scope = consumer.Services.CreateAsyncScope())
+            Assert.Equal(ConsumeOutcome.Handled, await scope.ServiceProvider.GetRequiredService<DeadLetterStore<TestDb>>().RetryAsync(letter.Id, Ct));
+        Assert.Equal(["crashes its consumer"], await Topology.QueryAsync(consumer, db => db.SeenTasks.Select(s => s.Title).ToListAsync(Ct)));
+        Assert.Empty(await Topology.QueryAsync(consumer, db => db.Set<DeadLetter>().ToListAsync(Ct)));
     }
 }

@@ -1,4 +1,5 @@
 using Ates.Accounting.Accounts.Pages;
+using Ates.Accounting.Billing.ClosingDay;
 using Ates.Contracts;
 using Ates.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,10 +14,13 @@ public static class AccountPages
         var pages = app.MapGroup("").ExcludeFromDescription();
 
         // Workers land on their account; admins and accountants on the dashboard.
-        pages.MapGet("/", async (HttpContext http, AccountQueries queries, string? notice, string? error, CancellationToken ct) =>
+        pages.MapGet("/", async (HttpContext http, AccountQueries queries, DayCloser closer, string? notice, string? error, CancellationToken ct) =>
             http.User.IsIn(UserRole.Admin, UserRole.Accountant)
                 ? (IResult)new RazorComponentResult<DashboardPage>(new
-                    { Earnings = await queries.EarningsAsync(ct), Accounts = await queries.AccountsAsync(ct), Notice = notice, Error = error })
+                {
+                    Earnings = await queries.EarningsAsync(ct), Accounts = await queries.AccountsAsync(ct), Waiting = await closer.WaitingAsync(ct),
+                    Notice = notice, Error = error,
+                })
                 : new RazorComponentResult<AccountPage>(new { Account = await queries.AccountAsync(http.User.UserId()!.Value, ct), Own = true }))
             .RequireAuthorization(AccountingPolicies.AccountHolder);
 

@@ -19,7 +19,11 @@ public sealed record AccountView(Guid AccountId, string? Name, string? Email, de
 
 public sealed record AccountSummary(Guid AccountId, string? Name, string? Email, string? Role, decimal Balance);
 
-public sealed record DaySummary(DateOnly Day, decimal ManagementEarnings, decimal PayoutsTotal, int AccountsInNegative, string? ClosedBy, DateTime? ClosedAt);
+public sealed record DaySummary(DateOnly Day, decimal ManagementEarnings, decimal PayoutsTotal, int AccountsInNegative, string? ClosedBy, DateTime? ClosedAt)
+{
+    /// <summary>Why it was closed by hand while it waited for task events.</summary>
+    public string? CloseReason { get; init; }
+}
 
 /// <summary>Management earnings (fees minus rewards) of the open day so far, and of every closed day, newest first.</summary>
 public sealed record Earnings(DateOnly Today, decimal ManagementEarningsToday, IReadOnlyList<DaySummary> Days);
@@ -95,7 +99,8 @@ public sealed class AccountQueries(AccountingDb db, BillingCalendar calendar)
         var todayEarnings = await db.Entries.Where(e => e.AccountId == Account.CompanyId && e.Day == today && e.Kind != TransactionKind.Payout)
             .SumAsync(e => e.Amount, ct);
         var closed = await db.Days.AsNoTracking().Where(d => d.IsClosed).OrderByDescending(d => d.Day)
-            .Select(d => new DaySummary(d.Day, d.ManagementEarnings, d.PayoutsTotal, d.AccountsInNegative, d.ClosedBy, d.ClosedAt)).ToListAsync(ct);
+            .Select(d => new DaySummary(d.Day, d.ManagementEarnings, d.PayoutsTotal, d.AccountsInNegative, d.ClosedBy, d.ClosedAt) { CloseReason = d.CloseReason })
+            .ToListAsync(ct);
         return new Earnings(today, todayEarnings, closed);
     }
 

@@ -15,6 +15,11 @@ public sealed class BillingDay
     /// <summary>"marker" (Tasks' day-closed marker), "manual" (an admin or accountant) or "catch-up" (a later day's marker).</summary>
     public string? ClosedBy { get; set; }
 
+    /// <summary>Why an accountant closed the day by hand while it waited for task events; null otherwise.</summary>
+    public string? CloseReason { get; set; }
+
+    public const int CloseReasonLength = 500;
+
     public decimal ManagementEarnings { get; set; }
     public decimal PayoutsTotal { get; set; }
     public int AccountsInNegative { get; set; }

@@ -67,6 +67,7 @@ public sealed class AccountingDb(DbContextOptions<AccountingDb> options) : DbCon
             e.Property(d => d.ManagementEarnings).HasPrecision(18, 2);
             e.Property(d => d.PayoutsTotal).HasPrecision(18, 2);
             e.Property(d => d.ClosedBy).HasMaxLength(20);
+            e.Property(d => d.CloseReason).HasMaxLength(BillingDay.CloseReasonLength);
         });
         model.Entity<DayAccount>(e =>
         {

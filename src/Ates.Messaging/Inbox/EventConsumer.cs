@@ -33,7 +33,18 @@ public sealed class EventConsumer<TDb>(
 {
     public static readonly ActivitySource Activities = new("Ates.Messaging");
 
-    public ConsumerRegistration Registration => new(options.Service, handlers.EventTypes, ConsumeAsync, options.RetryDelay);
+    public ConsumerRegistration Registration => new(options.Service, handlers.EventTypes, ConsumeAsync, options.RetryDelay) { ParkAsync = ParkAsync };
+
+    /// <summary>
+    /// A message the broker gave up on (its delivery limit: a consumer that crashed on it again and again) becomes a
+    /// dead letter with that reason, to list, retry or discard like any other; unless the inbox shows it was handled.
+    /// </summary>
+    public async Task ParkAsync(ReadOnlyMemory<byte> body, string reason, CancellationToken ct)
+    {
+        var (envelope, _, _) = Read(body, publisher: null);
+        if (envelope is not null && await SeenAsync(envelope.Id, ct)) return;
+        await DeadLetterAsync(envelope, body, reason, attempts: 0, ct);
+    }
 
     public async Task<ConsumeOutcome> ConsumeAsync(ReadOnlyMemory<byte> body, int attempt, CancellationToken ct) =>
         (await ConsumeAsync([new Delivery(body, attempt)], ct))[0];

@@ -23,6 +23,18 @@ public sealed record ServiceStatus(string Service, LogStatus Log, IReadOnlyList<
 {
     /// <summary>The service's readiness checks as <c>/health/ready</c> answers them; null where it has none.</summary>
     public Readiness? Ready { get; init; }
+
+    /// <summary>What the service itself says an operator must look at (<see cref="IOpsWarnings"/>).</summary>
+    public IReadOnlyList<OpsWarning> Warnings { get; init; } = [];
+}
+
+/// <summary>Something an operator must look at, and the dead letters it concerns (their discard then says so).</summary>
+public sealed record OpsWarning(string Text, IReadOnlyList<Guid> DeadLetters);
+
+/// <summary>A service's own warnings for its ops status (Accounting: a billing day waiting for its events).</summary>
+public interface IOpsWarnings
+{
+    Task<IReadOnlyList<OpsWarning>> WarningsAsync(CancellationToken ct);
 }
 
 /// <summary>"healthy" or "unhealthy", and what fails ("broker: …").</summary>
@@ -33,7 +45,7 @@ public sealed record Backlog(string Producer, long After, long Behind, DateTime?
 
 /// <summary>Reads the ops figures from the service's own messaging tables.</summary>
 public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegistry registry, MessagingOptions options,
-    HealthCheckService? health = null)
+    IEnumerable<IOpsWarnings> warnings, HealthCheckService? health = null)
     where TDb : DbContext
 {
     public async Task<ServiceStatus> ReadAsync(CancellationToken ct)
@@ -56,11 +68,13 @@ public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegis
             var source = EventEnvelope.SourceOf(byProducer.Key);
             var done = handled.GetValueOrDefault(source);
             // A parked event is dealt with until someone retries it: the position passes it.
-            var parked = letters.Where(l => l.Source == source).Select(l => SequenceOf(l.Body)).DefaultIfEmpty(0).Max();
+            var parked = letters.Where(l => l.Source == source).Select(l => DeadLetter.SequenceIn(l.Body)).DefaultIfEmpty(0).Max();
             consuming.Add(new ConsumerPosition(byProducer.Key, byProducer.Order(StringComparer.Ordinal).ToList(),
                 Math.Max(done?.Position ?? 0, parked), done?.Count ?? 0, done?.LastAt));
         }
-        return new ServiceStatus(options.Service, log, consuming, letters.Count) { Ready = await ReadinessAsync(ct) };
+        var said = new List<OpsWarning>();
+        foreach (var source in warnings) said.AddRange(await source.WarningsAsync(ct));
+        return new ServiceStatus(options.Service, log, consuming, letters.Count) { Ready = await ReadinessAsync(ct), Warnings = said };
     }
 
     async Task<Readiness?> ReadinessAsync(CancellationToken ct)
@@ -79,20 +93,5 @@ public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegis
             await behind.LongCountAsync(ct),
             await behind.OrderBy(m => m.Sequence).Select(m => (DateTime?)m.OccurredAt).FirstOrDefaultAsync(ct),
             await db.Set<OutboxMessage>().MaxAsync(m => (long?)m.Sequence, ct) ?? 0);
-    }
-
-    /// <summary>The sequence in a dead letter's envelope; 0 when the body is not a readable envelope.</summary>
-    static long SequenceOf(string body)
-    {
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            // The envelope carries the sequence as a string (a CloudEvents extension attribute).
-            return json.RootElement.TryGetProperty("sequence", out var s) && s.ValueKind == JsonValueKind.String && long.TryParse(s.GetString(), out var n) ? n : 0;
-        }
-        catch (JsonException)
-        {
-            return 0;
-        }
     }
 }

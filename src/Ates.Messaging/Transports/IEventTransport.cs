@@ -89,7 +89,11 @@ public sealed record ConsumerRegistration(
     string Service,
     IReadOnlyCollection<string> EventTypes,
     Func<IReadOnlyList<Delivery>, CancellationToken, Task<ConsumeOutcome[]>> ConsumeAsync,
-    Func<int, TimeSpan> RetryDelay);
+    Func<int, TimeSpan> RetryDelay)
+{
+    /// <summary>Parks a message the transport itself gave up on as a dead letter with the reason (body, reason).</summary>
+    public Func<ReadOnlyMemory<byte>, string, CancellationToken, Task>? ParkAsync { get; init; }
+}
 
 /// <summary>One message as the transport hands it over, with how many times it has been tried (1 the first time).</summary>
 public readonly record struct Delivery(ReadOnlyMemory<byte> Body, int Attempt, string? Publisher = null);

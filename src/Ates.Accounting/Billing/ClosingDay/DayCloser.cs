@@ -2,6 +2,7 @@ using Ates.Accounting.Data;
 using Ates.Accounting.Emails;
 using Ates.Accounting.Ledger;
 using Ates.Contracts;
+using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.Inbox;
 using Ates.Messaging.Outbox;
@@ -57,18 +58,42 @@ public sealed class DayCloser(AccountingDb db, LedgerBook ledger, IOutbox outbox
     /// <summary>The open day, and how it closes now ("marker", "catch-up"), or null when it waits.</summary>
     async Task<(BillingDay Open, string? ClosedBy)> DueAsync(CancellationToken ct)
     {
-        var open = await BillingDays.OpenDayAsync(db, clock, ct);
-        var markers = await db.Markers.AsNoTracking().Where(m => m.Day >= open.Day).ToListAsync(ct);
-        if (markers.Count == 0) return (open, null);
-        var coveredUpTo = await db.Markers.Where(m => m.Day < open.Day).MaxAsync(m => (long?)m.LastSequence, ct) ?? 0;
-        var marker = DayRule.MarkerToClose(open.Day, markers, coveredUpTo);
+        var (open, marker, processed) = await ProgressAsync(ct);
         if (marker is null) return (open, null);
         if (marker.Day != open.Day) return (open, "catch-up");
-        var processed = await db.Set<InboxMessage>().LongCountAsync(m => m.Source == TasksSource && m.Type != MarkerType
-            && m.Sequence > marker.PreviousSequence && m.Sequence <= marker.LastSequence, ct);
         if (DayRule.IsComplete(marker, processed)) return (open, "marker");
         log.LogDebug("Day {Day} waits: {Processed} of its {Expected} task events processed", open.Day, processed, marker.TaskEvents);
         return (open, null);
+    }
+
+    /// <summary>The open day, the marker it closes by (none yet: null), and how many of its own marker's task events are processed.</summary>
+    async Task<(BillingDay Open, DayMarker? Marker, long Processed)> ProgressAsync(CancellationToken ct)
+    {
+        var open = await BillingDays.OpenDayAsync(db, clock, ct);
+        var markers = await db.Markers.AsNoTracking().Where(m => m.Day >= open.Day).ToListAsync(ct);
+        if (markers.Count == 0) return (open, null, 0);
+        var coveredUpTo = await db.Markers.Where(m => m.Day < open.Day).MaxAsync(m => (long?)m.LastSequence, ct) ?? 0;
+        var marker = DayRule.MarkerToClose(open.Day, markers, coveredUpTo);
+        if (marker is null || marker.Day != open.Day) return (open, marker, 0);
+        var processed = await db.Set<InboxMessage>().LongCountAsync(m => m.Source == TasksSource && m.Type != MarkerType
+            && m.Sequence > marker.PreviousSequence && m.Sequence <= marker.LastSequence, ct);
+        return (open, marker, processed);
+    }
+
+    /// <summary>
+    /// The open day when its marker has come but not all of the task events it counts have been processed: how many,
+    /// since when, and the dead letters among them (Accounting gave up on them, so the day waits until someone
+    /// retries them or an accountant closes it by hand). Null when the day does not wait for events.
+    /// </summary>
+    public async Task<WaitingDay?> WaitingAsync(CancellationToken ct)
+    {
+        var (open, marker, processed) = await ProgressAsync(ct);
+        if (marker is null || marker.Day != open.Day || DayRule.IsComplete(marker, processed)) return null;
+        var letters = await db.Set<DeadLetter>().AsNoTracking().Where(d => d.Source == TasksSource).ToListAsync(ct);
+        var holding = letters
+            .Where(l => DeadLetter.SequenceIn(l.Body) is var sequence && sequence > marker.PreviousSequence && sequence <= marker.LastSequence)
+            .Select(l => new HoldingLetter(l.Id, l.Type, l.Reason)).ToList();
+        return new WaitingDay(open.Day, processed, marker.TaskEvents, marker.ReceivedAt, holding);
     }
 
     /// <summary>Closes the open day in the caller's transaction (which holds the close guard alone).</summary>

@@ -18,6 +18,12 @@ public sealed class RabbitMqOptions
     public bool QuorumQueues { get; set; } = true;
 
     /// <summary>
+    /// How often a quorum queue delivers a message that is never acked (its consumer crashes on it) before the broker
+    /// gives up on it; the service then parks it as a dead letter with that reason.
+    /// </summary>
+    public int DeliveryLimit { get; set; } = 50;
+
+    /// <summary>
     /// The partition queues of each consuming service. The instances of a service share them (each partition has one
     /// active consumer), so this bounds how many instances add capacity. Six divide evenly among one, two, three or six
     /// instances. Changing it on a live system: docs/messaging.md, "Partitions".

@@ -144,7 +144,7 @@ public sealed class RabbitMqTransport(
         foreach (var producer in consumer.EventTypes.Select(registry.ProducerOf).Distinct())
             await _topology.EnsureProducerAsync(conn, producer, _login, ct);
         await using var channel = await conn.CreateChannelAsync(cancellationToken: ct);
-        await _topology.DeclareConsumerAsync(channel, consumer, registry, RetryDelays, rabbit.Partitions, rabbit.QuorumQueues, ct);
+        await _topology.DeclareConsumerAsync(channel, consumer, registry, RetryDelays, rabbit.Partitions, rabbit.QuorumQueues, rabbit.DeliveryLimit, ct);
     }
 
     List<TimeSpan> RetryDelays => Enumerable.Range(1, options.MaxAttempts).Select(options.RetryDelay).ToList();
@@ -174,8 +174,10 @@ public sealed class RabbitMqTransport(
     async Task<IChannel> OpenConsumerChannelAsync(IConnection conn, CancellationToken ct)
     {
         var channel = await conn.CreateChannelAsync(cancellationToken: ct);
-        await _topology.DeclareConsumerAsync(channel, _consumer!, registry, RetryDelays, rabbit.Partitions, rabbit.QuorumQueues, ct);
+        await _topology.DeclareConsumerAsync(channel, _consumer!, registry, RetryDelays, rabbit.Partitions, rabbit.QuorumQueues, rabbit.DeliveryLimit, ct);
         await channel.BasicQosAsync(0, options.Prefetch, global: false, ct);
+        if (_consumer!.ParkAsync is { } park)
+            await channel.BasicConsumeAsync(_topology.DeadExchangeOf(_consumer.Service), autoAck: false, new BrokerDeadLetters(channel, park, log), ct);
         channel.ChannelShutdownAsync += (_, reason) =>
         {
             if (reason.Initiator != ShutdownInitiator.Application)
@@ -359,6 +361,49 @@ public sealed class RabbitMqTransport(
         {
             await base.HandleBasicCancelAsync(consumerTag, cancellationToken);
             transport.Resubscribe(Channel, $"the broker cancelled the consumer of partition {partition}");
+        }
+    }
+
+    /// <summary>
+    /// Takes what the broker dead-lettered (a message delivered <see cref="RabbitMqOptions.DeliveryLimit"/> times and
+    /// never acked) into the service's dead letters, with the reason, where the ops page lists, retries and discards it.
+    /// Acked only once parked; if parking fails (the database is down), it goes back to the queue after a pause.
+    /// </summary>
+    sealed class BrokerDeadLetters(IChannel channel, Func<ReadOnlyMemory<byte>, string, CancellationToken, Task> park, ILogger log)
+        : AsyncDefaultBasicConsumer(channel)
+    {
+        public override async Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange, string routingKey,
+            IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await park(body, ReasonOf(properties), CancellationToken.None);
+                await Channel.BasicAckAsync(deliveryTag, multiple: false, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                log.LogWarning(e, "Parking a message the broker dead-lettered failed; it goes back to its queue");
+                await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+                try { await Channel.BasicNackAsync(deliveryTag, multiple: false, requeue: true, CancellationToken.None); }
+                catch (Exception nack) { log.LogDebug(nack, "Nack failed; the broker returns it when the channel closes"); }
+            }
+        }
+
+        /// <summary>From the broker's x-death header: why, from which queue, after how many deliveries.</summary>
+        static string ReasonOf(IReadOnlyBasicProperties properties)
+        {
+            static string Text(object? value) => value switch { byte[] b => Encoding.UTF8.GetString(b), null => "", _ => value.ToString() ?? "" };
+            var deliveries = properties.Headers?.TryGetValue("x-delivery-count", out var count) == true ? Text(count) : "?";
+            if (properties.Headers?.TryGetValue("x-death", out var deaths) == true && deaths is IList<object?> { Count: > 0 } list
+                && list[0] is IDictionary<string, object?> death)
+            {
+                var why = Text(death.TryGetValue("reason", out var r) ? r : null);
+                var queue = Text(death.TryGetValue("queue", out var q) ? q : null);
+                return why == "delivery_limit"
+                    ? $"The broker gave up on it after {deliveries} deliveries from {queue} without an ack (its delivery limit): the consumer crashed or stopped on it each time."
+                    : $"The broker dead-lettered it from {queue}: {why}.";
+            }
+            return "The broker dead-lettered it (no x-death header says why).";
         }
     }
 

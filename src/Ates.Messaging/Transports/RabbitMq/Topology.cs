@@ -26,6 +26,7 @@ public sealed class Topology(string ns)
     public string ExchangeOf(string producer) => $"{ns}.{producer}";
     public string PartitionExchangeOf(string consumer) => $"{ns}.{consumer}.partitions";
     public string PartitionQueueOf(string consumer, int partition) => $"{ns}.{consumer}.p{partition}";
+    /// <summary>The exchange, and the queue bound to it, of the messages the broker gives up on (too many deliveries).</summary>
     public string DeadExchangeOf(string consumer) => $"{ns}.{consumer}.dead";
     public string DelayQueueOf(string consumer, TimeSpan delay) => $"{ns}.{consumer}.delay.{(long)delay.TotalMilliseconds}ms";
 
@@ -68,7 +69,7 @@ public sealed class Topology(string ns)
     /// the added share of the keys to them).
     /// </summary>
     public async Task DeclareConsumerAsync(IChannel channel, ConsumerRegistration consumer, EventRegistry registry,
-        IEnumerable<TimeSpan> retryDelays, int partitions, bool quorum, CancellationToken ct)
+        IEnumerable<TimeSpan> retryDelays, int partitions, bool quorum, int deliveryLimit, CancellationToken ct)
     {
         var dead = DeadExchangeOf(consumer.Service);
         await channel.ExchangeDeclareAsync(dead, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
@@ -99,7 +100,7 @@ public sealed class Topology(string ns)
             if (quorum)
             {
                 arguments["x-queue-type"] = "quorum";
-                arguments["x-delivery-limit"] = 50;
+                arguments["x-delivery-limit"] = deliveryLimit;
             }
             await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: ct);
             await channel.QueueBindAsync(queue, hash, PartitionWeight, cancellationToken: ct);
