@@ -11,6 +11,9 @@ public sealed record DayFigures(
 {
     /// <summary>With --backlog: tasks settled per second from Accounting's resume to the last credit.</summary>
     public double? BacklogSettledPerSecond { get; init; }
+
+    /// <summary>With --fault: the fault, how it was injected and what was in flight.</summary>
+    public FaultReport? Fault { get; init; }
 }
 
 public sealed record CeilingFigures(Ceiling Rabbit, Ceiling Inserts, double EventsOfRabbit, double PostingsOfInserts);
@@ -92,6 +95,7 @@ public static class Bench
             day.Tasks.Count / day.Settled.TotalSeconds, day.DayClose.TotalSeconds, day.Reassigned, day.Cpu.TotalMilliseconds / day.Tasks.Count)
         {
             BacklogSettledPerSecond = day.Resumed is { } resumed ? day.Tasks.Count / (day.Settled - resumed).TotalSeconds : null,
+            Fault = day.Fault,
         };
         return (new BenchReport(Machine(), day.StartedAt, options, day.Popugs, figures, latency, traffic, memory, ceilings, check), day);
     }

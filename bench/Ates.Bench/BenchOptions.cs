@@ -23,6 +23,9 @@ public sealed record BenchOptions
     /// </summary>
     public bool Backlog { get; init; }
 
+    /// <summary>Distributed: a fault injected as Accounting works through the day's backlog (<see cref="Ates.Bench.Fault.Names"/>).</summary>
+    public string? Fault { get; init; }
+
     /// <summary>Working days in a row, each of <see cref="Tasks"/> tasks and <see cref="Shuffles"/> shuffles.</summary>
     public int Days { get; init; } = 1;
     public string? Json { get; init; }
@@ -57,6 +60,8 @@ public sealed record BenchOptions
                               MS milliseconds each way (0 to 1000; 0 measures the proxy's own hop)
           --backlog           distributed only: Accounting paused while the tasks are created and completed, then resumed;
                               the report adds how fast it settles that backlog (Accounting's own pace)
+          --fault NAME        distributed only, implies --backlog: broker-restart, database-restart, kill-accounting or
+                              kill-tasks, injected as Accounting works through the day's events; the end-state check follows
           --days N            N working days in a row, each of T tasks and S shuffles: per day the close and the
                               accountant's reads (default 1: one day with the full report)
           --ceiling N         messages / rows for the raw RabbitMQ and raw insert ceilings; 0 skips them (default 20000)
@@ -88,6 +93,7 @@ public sealed record BenchOptions
                 "--instances" => options with { Instances = Instances() },
                 "--db-delay" => options with { DbDelayMs = Delay() },
                 "--backlog" => options with { Backlog = true },
+                "--fault" => options with { Fault = KnownFault(Value()), Backlog = true },
                 "--days" => options with { Days = Math.Max(1, Number()) },
                 "--ceiling" => options with { CeilingMessages = Number() },
                 "--json" => options with { Json = Value() },
@@ -104,7 +110,7 @@ public sealed record BenchOptions
         {
             // Checked after the loop: the options may come before --topology.
             if (options.Instances is not null || options.DbDelayMs is not null || options.Backlog)
-                throw new ArgumentException("--instances, --db-delay and --backlog apply to --topology distributed only.");
+                throw new ArgumentException("--instances, --db-delay, --backlog and --fault apply to --topology distributed only.");
             return options;
         }
         return options with { Instances = options.Instances ?? Ates.Topology.Topology.DefaultAccountingInstances };
@@ -117,8 +123,11 @@ public sealed record BenchOptions
         var instances = Instances ?? Ates.Topology.Topology.DefaultAccountingInstances;
         var label = $"distributed ({instances} Accounting instance{(instances == 1 ? "" : "s")}";
         if (DbDelayMs is { } ms) label += string.Create(CultureInfo.InvariantCulture, $", PostgreSQL {ms} ms away each way");
-        return label + (Backlog ? ", Accounting paused until the completions" : "") + ")";
+        return label + (Backlog ? ", Accounting paused until the completions" : "") + (Fault is { } fault ? $", fault: {fault}" : "") + ")";
     }
+
+    static string KnownFault(string name) =>
+        Ates.Bench.Fault.Names.Contains(name) ? name : throw new ArgumentException($"--fault is one of {string.Join(", ", Ates.Bench.Fault.Names)}, not {name}.");
 
     static string KnownTopology(string name) =>
         name is "embedded" or "distributed" ? name : throw new ArgumentException($"--topology is embedded or distributed, not {name}.");

@@ -116,6 +116,8 @@ public static class Figures
         var peaks = new Dictionary<string, double>();
         foreach (var (name, pid) in ates.Processes)
         {
+            // A process a fault killed has no figure left to read.
+            if (!File.Exists($"/proc/{pid}/status")) continue;
             var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
             if (line is null) continue;
             peaks[name] = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;

@@ -16,6 +16,8 @@ public static class ReportTable
         table.AddRow("tasks settled in Accounting per second", $"{r.Day.TasksSettledPerSecond:F1}", "", "");
         if (r.Day.BacklogSettledPerSecond is { } backlog)
             table.AddRow("  Accounting's own pace: tasks settled per second from its resume", $"{backlog:F1}", "", "");
+        if (r.Day.Fault is { } fault)
+            table.AddRow($"fault {fault.Fault}: {fault.How} ({fault.InjectSeconds:F1} s)", $"{fault.InFlight} {fault.InFlightWhat}", "", "");
         table.AddRow("  created (s) / completed (s) / all settled (s)", $"{r.Day.CreateSeconds:F1} / {r.Day.CompleteSeconds:F1} / {r.Day.SettleSeconds:F1}", "", "");
         table.AddRow($"completion → credit, p50 / p95 / p99 / max (ms, {r.CreditLatency.Samples} samples)",
             $"{r.CreditLatency.P50Ms:F0} / {r.CreditLatency.P95Ms:F0} / {r.CreditLatency.P99Ms:F0} / {r.CreditLatency.MaxMs:F0}", "", "");

@@ -93,6 +93,9 @@ public sealed class DistributedAtes(Topology.Topology topology, string url) : IA
 
     public string? AmqpUri => topology.AmqpUri;
 
+    /// <summary>The topology itself, for the faults a run injects.</summary>
+    public Topology.Topology Deployment => topology;
+
     public IEnumerable<(string Name, int ProcessId)> Processes
     {
         get

@@ -29,6 +29,9 @@ public sealed record DayResult(
 
     /// <summary>With <see cref="BenchOptions.Backlog"/>: when Accounting was resumed (from the day's start).</summary>
     public TimeSpan? Resumed { get; init; }
+
+    /// <summary>With <see cref="BenchOptions.Fault"/>: the fault and what it found in flight.</summary>
+    public FaultReport? Fault { get; init; }
 }
 
 /// <summary>
@@ -57,12 +60,15 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
         IReadOnlyDictionary<Guid, DateTime> completedAt;
         List<Guid> tasks;
         long reassigned;
+        var fault = options.Fault is { } name ? new Fault(name, ((DistributedAtes)ates).Deployment) : null;
+        FaultReport? faultReport = null;
         var accounting = options.Backlog ? ates.Processes.Where(p => p.Name == "accounting" || p.Name.StartsWith("accounting-", StringComparison.Ordinal)).ToList() : [];
         try
         {
             Signal(accounting, Native.SIGSTOP);
             (tasks, reassigned) = await CreateAndShuffleAsync(popugs, ct);
             created = clock.Elapsed;
+            fault?.BeforeCompletions();
             completedAt = await CompleteAsync(popugs, ct);
             completed = clock.Elapsed;
             if (options.Backlog)
@@ -70,6 +76,7 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
                 resumed = clock.Elapsed;
                 Signal(accounting, Native.SIGCONT);
             }
+            if (fault is not null) faultReport = await fault.InjectAsync(ates, progress, tasks.Count, ct);
             if (completedAt.Count != tasks.Count)
                 throw new InvalidOperationException($"{tasks.Count} tasks created but their assignees found only {completedAt.Count} open ones to complete.");
             settled = await settling;
@@ -78,6 +85,7 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
         finally
         {
             await stopWatching.CancelAsync();
+            fault?.Release();
             Signal(accounting, Native.SIGCONT);
         }
 
@@ -86,7 +94,7 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
         progress.DayClosed = true;
 
         return new DayResult(startedAt, created, completed, settled, startedAt + settled, closing.Elapsed, day, popugs.Count, tasks, reassigned, completedAt)
-            { Cpu = cpu, Resumed = resumed };
+            { Cpu = cpu, Resumed = resumed, Fault = faultReport };
     }
 
     static void Signal(IEnumerable<(string Name, int ProcessId)> processes, int signal)
@@ -198,7 +206,14 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
         var deadline = clock.Elapsed + options.Patience;
         while (true)
         {
-            progress.TasksSettled = await accounting.Transactions.CountAsync(t => t.Kind == TransactionKind.Reward, ct) - before;
+            try
+            {
+                progress.TasksSettled = await accounting.Transactions.CountAsync(t => t.Kind == TransactionKind.Reward, ct) - before;
+            }
+            catch (Exception e) when (options.Fault is not null && e is System.Data.Common.DbException or InvalidOperationException { InnerException: System.Data.Common.DbException })
+            {
+                // The database is down or just back (a fault of the run): look again at the next poll.
+            }
             if (progress.TasksSettled >= options.Tasks) return clock.Elapsed;
             if (clock.Elapsed > deadline)
                 throw new TimeoutException($"Accounting credited {progress.TasksSettled} of {options.Tasks} completed tasks within {options.Patience}.");

@@ -14,6 +14,10 @@ namespace Ates.Topology;
 public sealed class Topology : IAsyncDisposable
 {
     readonly List<(string Name, Process Process)> _processes = [];
+    // What each service was started with, so that a fault test can start it again as it was.
+    readonly Dictionary<string, (string Project, string Health, Dictionary<string, string> Environment)> _started = [];
+    string _root = "";
+    TextWriter _log = TextWriter.Null;
     PostgresServer? _postgres;
     string? _demoPassword;
     RabbitMqServer? _rabbit;
@@ -113,10 +117,12 @@ public sealed class Topology : IAsyncDisposable
 
         var environments = services.ToDictionary(s => s.Name, s => Environment(s.Project, s.Section, s.PathBase, s.Port));
         await Task.WhenAll(services.DistinctBy(s => s.Project).Select(s => DeclareTopologyAsync(root, s.Name, s.Project, environments[s.Name], log, ct)));
+        (_root, _log) = (root, log);
         foreach (var (name, project, section, pathBase, port) in services)
         {
+            _started[name] = (project, $"http://127.0.0.1:{port}{pathBase}/health", environments[name]);
             await StartAsync(name, Path.Combine(root, "src", project), Dll(root, project), [], environments[name], log);
-            await WaitHealthyAsync(name, $"http://127.0.0.1:{port}{pathBase}/health", ct);
+            await WaitHealthyAsync(name, _started[name].Health, ct);
         }
 
         var gateway = new List<string> { "--Host:Url", url };
@@ -215,6 +221,45 @@ public sealed class Topology : IAsyncDisposable
             catch (HttpRequestException) { return false; }
             catch (TaskCanceledException) when (!ct.IsCancellationRequested) { return false; }
         }, TimeSpan.FromSeconds(90), $"{name} should answer {health}", ct);
+    }
+
+    /// <summary>A fault: the broker stopped (as by its service manager) and started again on the same port and data.</summary>
+    public async Task RestartBrokerAsync(TimeSpan down, CancellationToken ct)
+    {
+        await _rabbit!.StopAsync();
+        await Task.Delay(down, ct);
+        await _rabbit.StartAgainAsync(ct);
+    }
+
+    /// <summary>A fault: PostgreSQL stopped (fast shutdown: open transactions roll back) and started again.</summary>
+    public async Task RestartDatabaseAsync(TimeSpan down, CancellationToken ct)
+    {
+        await _postgres!.StopAsync();
+        await Task.Delay(down, ct);
+        await _postgres.StartAgainAsync(ct);
+    }
+
+    /// <summary>A fault: the broker frozen (SIGSTOP) or thawed (SIGCONT): publishing waits for its confirms meanwhile.</summary>
+    public void FreezeBroker(bool frozen)
+    {
+        if (_rabbit?.ProcessId is { } pid) Native.Kill(pid, frozen ? Native.SIGSTOP : Native.SIGCONT);
+    }
+
+    /// <summary>A fault: one service process SIGKILLed (no shutdown code runs), e.g. "accounting-2".</summary>
+    public async Task KillAsync(string name)
+    {
+        var process = _processes.Single(p => p.Name == name).Process;
+        process.Kill();
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts a killed service again as it was started (same port, settings and login); returns once it is ready.</summary>
+    public async Task StartAgainAsync(string name, CancellationToken ct)
+    {
+        var (project, health, env) = _started[name];
+        _processes.RemoveAll(p => p.Name == name && p.Process.HasExited);
+        await StartAsync(name, Path.Combine(_root, "src", project), Dll(_root, project), [], env, _log);
+        await WaitHealthyAsync(name, health, ct);
     }
 
     /// <summary>Completes when any process exits by itself.</summary>
