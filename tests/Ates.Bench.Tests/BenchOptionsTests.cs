@@ -36,6 +36,15 @@ public sealed class BenchOptionsTests
         Assert.Equal("distributed (2 Accounting instances)", options.TopologyLabel());
     }
 
+    [Fact]
+    public void A_fault_implies_the_backlog_and_names_itself_in_the_label()
+    {
+        var options = BenchOptions.Parse(["--topology", "distributed", "--fault", "kill-accounting"]);
+
+        Assert.Equal(("kill-accounting", true), (options.Fault, options.Backlog));
+        Assert.Equal("distributed (2 Accounting instances, Accounting paused until the completions, fault: kill-accounting)", options.TopologyLabel());
+    }
+
     [Theory]
     [InlineData(new[] { "--topology", "distributed", "--instances", "4", "--db-delay", "1.5" }, 4, 1.5)]
     [InlineData(new[] { "--instances", "1", "--db-delay", "0", "--topology", "distributed" }, 1, 0.0)]
@@ -53,9 +62,11 @@ public sealed class BenchOptionsTests
     [InlineData(new[] { "--topology", "distributed", "--db-delay", "-1" }, "--db-delay is 0 to 1000 ms.")]
     [InlineData(new[] { "--topology", "distributed", "--db-delay", "1001" }, "--db-delay is 0 to 1000 ms.")]
     [InlineData(new[] { "--topology", "distributed", "--db-delay", "NaN" }, "--db-delay is 0 to 1000 ms.")]
-    [InlineData(new[] { "--instances", "3" }, "--instances, --db-delay and --backlog apply to --topology distributed only.")]
-    [InlineData(new[] { "--db-delay", "1", "--topology", "embedded" }, "--instances, --db-delay and --backlog apply to --topology distributed only.")]
-    [InlineData(new[] { "--backlog" }, "--instances, --db-delay and --backlog apply to --topology distributed only.")]
+    [InlineData(new[] { "--instances", "3" }, "--instances, --db-delay, --backlog and --fault apply to --topology distributed only.")]
+    [InlineData(new[] { "--db-delay", "1", "--topology", "embedded" }, "--instances, --db-delay, --backlog and --fault apply to --topology distributed only.")]
+    [InlineData(new[] { "--backlog" }, "--instances, --db-delay, --backlog and --fault apply to --topology distributed only.")]
+    [InlineData(new[] { "--fault", "kill-tasks" }, "--instances, --db-delay, --backlog and --fault apply to --topology distributed only.")]
+    [InlineData(new[] { "--topology", "distributed", "--fault", "meteor" }, "--fault is one of broker-restart, database-restart, kill-accounting, kill-tasks, not meteor.")]
     [InlineData(new[] { "--topology", "distributed", "--instances" }, "--instances needs a value.")]
     public void Instances_and_a_database_delay_outside_their_range_or_topology_are_refused(string[] args, string message)
     {

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -72,7 +74,8 @@ public sealed class SignInTests : IAsyncLifetime
         builder.Services.AddDbContext<ServiceDb>((sp, o) => o.UseSqlite($"Data Source={Path.Combine(_folder, "service.db")}").AddOutboxSignal(sp));
         builder.Services.AddMessaging<ServiceDb>("tasks").KeepUserReplica().UseRabbitMq(r => (r.Uri, r.Namespace) = (_rabbit.AmqpUri, _namespace));
         builder.Services.AddSingleton<TimeProvider>(_clock);
-        builder.Services.AddAtesSignIn(new SignInOptions { Authority = "http://localhost/", ClientId = "tasks", RequireHttpsMetadata = false });
+        // Its pages call Accounting's API with the popug's token, as Analytics' ops page calls the others: the token is kept fresh.
+        builder.Services.AddAtesSignIn(new SignInOptions { Authority = "http://localhost/", ClientId = "tasks", RequireHttpsMetadata = false, CallsApis = ["accounting"] });
         builder.Services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = _auth.Server.CreateHandler());
         builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = _auth.Server.CreateHandler());
         builder.Services.AddAuthorization();
@@ -90,6 +93,10 @@ public sealed class SignInTests : IAsyncLifetime
         // A page's sign-out form: the antiforgery token it carries.
         _service.MapGet("/form-token", (HttpContext http, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
             Results.Text(antiforgery.GetAndStoreTokens(http).RequestToken)).RequireAuthorization();
+        _service.MapGet("/page-token", async (HttpContext http) =>
+            (await http.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme)) is { Succeeded: true } session
+                ? Results.Text(session.Properties.GetTokens().Single(t => t.Name == "access_token").Value)
+                : Results.Challenge());
         _service.MapGet("/hello", (ClaimsPrincipal user) => Results.Text($"Hello, {user.Identity?.Name} ({user.FindFirstValue("role")})")).RequireAuthorization();
         await using (var scope = _service.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<ServiceDb>().Database.EnsureCreatedAsync(Ct);
@@ -267,13 +274,47 @@ public sealed class SignInTests : IAsyncLifetime
         return await scope.ServiceProvider.GetRequiredService<ServiceDb>().Set<KnownUser>().AsNoTracking().SingleAsync(u => u.Email == email, Ct);
     }
 
-    static string? AudienceOf(string jwt)
+    static JsonElement ClaimsOf(string jwt)
     {
         var payload = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
         payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
-        var claims = JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement;
+        return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement;
+    }
+
+    static string? AudienceOf(string jwt)
+    {
+        var claims = ClaimsOf(jwt);
         return claims.TryGetProperty("aud", out var aud) ? aud.ValueKind == JsonValueKind.Array ? string.Join(" ", aud.EnumerateArray()) : aud.GetString() : null;
     }
+
+    [Fact]
+    public async Task A_page_sessions_access_token_is_refreshed_as_it_runs_out_and_the_session_ends_when_auth_refuses_the_refresh()
+    {
+        var (browser, _) = await SignInThroughThePageAsync();
+        using var _ = browser;
+        var first = await browser.GetStringAsync("/page-token", Ct);
+        Assert.Equal("tasks accounting", AudienceOf(first));
+
+        // Within its half hour the token stays; past it, the next page gets a new one from Auth by the refresh token.
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(first, await browser.GetStringAsync("/page-token", Ct));
+        _clock.Advance(TimeSpan.FromMinutes(21));
+        var second = await browser.GetStringAsync("/page-token", Ct);
+        Assert.NotEqual(first, second);
+        Assert.Equal("tasks accounting", AudienceOf(second));
+        Assert.True(ExpiryOf(second) >= ExpiryOf(first), "the new token should expire no earlier than the old one");
+
+        // Deactivated in Auth, the popug's next refresh is refused: the session ends and the page goes back to Auth.
+        var accountant = await KnownByEmailAsync("accountant@popug.inc");
+        using var adminApi = _auth.CreateClient();
+        adminApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync("admin@popug.inc"));
+        Assert.Equal(HttpStatusCode.OK, (await adminApi.PostAsync($"/api/users/{accountant.Id}/deactivate", null, Ct)).StatusCode);
+        _clock.Advance(TimeSpan.FromMinutes(31));
+        using var refused = await browser.GetAsync("/page-token", Ct);
+        Assert.Equal((HttpStatusCode.Redirect, "/connect/authorize"), (refused.StatusCode, refused.Headers.Location?.AbsolutePath));
+    }
+
+    static DateTimeOffset ExpiryOf(string jwt) => DateTimeOffset.FromUnixTimeSeconds(ClaimsOf(jwt).GetProperty("exp").GetInt64());
 
     [Fact]
     public async Task A_page_signs_in_through_auth_with_the_code_flow_and_pkce()

@@ -91,12 +91,14 @@ public static class SignInSetup
                     return Task.CompletedTask;
                 };
                 // Sliding renews the cookie but not the sign-in: past SessionLifetime the session ends, so that it
-                // cannot live on in this service alone after Auth's has ended.
+                // cannot live on in this service alone after Auth's has ended. Its access token is refreshed as it
+                // runs out, and the session ends if Auth refuses that.
                 o.Events.OnValidatePrincipal = async context =>
                 {
                     var signedIn = context.Properties.Items.TryGetValue(SignedInAt, out var at)
                         && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var when) ? when : (DateTimeOffset?)null;
-                    if (signedIn is { } since && context.Options.TimeProvider!.GetUtcNow() - since <= options.SessionLifetime) return;
+                    if (signedIn is { } since && context.Options.TimeProvider!.GetUtcNow() - since <= options.SessionLifetime
+                        && await PageTokenRefresh.RefreshIfDueAsync(context)) return;
                     context.RejectPrincipal();
                     await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                 };
@@ -131,6 +133,8 @@ public static class SignInSetup
                 o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
                 o.Scope.Clear();
                 foreach (var scope in new[] { "openid", "profile", "email", "roles", options.ClientId }.Concat(options.CallsApis)) o.Scope.Add(scope);
+                // A page that calls other services with the popug's token keeps it fresh (PageTokenRefresh).
+                if (options.CallsApis.Count > 0) o.Scope.Add("offline_access");
                 o.ClaimActions.MapUniqueJsonKey("role", "role");
                 o.TokenValidationParameters.NameClaimType = "name";
                 o.TokenValidationParameters.RoleClaimType = "role";
