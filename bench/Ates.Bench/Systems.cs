@@ -44,7 +44,10 @@ public sealed class EmbeddedAtes : IAtes
         var data = Directory.CreateTempSubdirectory("ates-bench-").FullName;
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
         // The published host runs in the Production environment, which wants Auth's keys named: in-memory ones do for a run.
-        foreach (var a in new[] { dll, "--Host:Url", url, "--Host:Data", data, "--Auth:Demo:Password", password, "--Auth:Keys", "ephemeral" }) psi.ArgumentList.Add(a);
+        // The benchmark closes its days itself: a run across midnight must not get a scheduled close of its own.
+        foreach (var a in new[] { dll, "--Host:Url", url, "--Host:Data", data, "--Auth:Demo:Password", password, "--Auth:Keys", "ephemeral",
+                     "--Tasks:DayClose:Schedule=" })
+            psi.ArgumentList.Add(a);
         var host = Process.Start(psi)!;
         host.OutputDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine($"[host] {e.Data}"); };
         host.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine($"[host] {e.Data}"); };

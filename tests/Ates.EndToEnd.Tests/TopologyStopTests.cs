@@ -21,29 +21,19 @@ public sealed partial class TopologyStopTests
     /// <summary>Every process below <paramref name="root"/>, from /proc.</summary>
     static List<int> Descendants(int root)
     {
-        var parentOf = new Dictionary<int, int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                parentOf[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-            }
-            catch (IOException) { }
-        }
+        var parentOf = Directory.EnumerateDirectories("/proc")
+            .Select(dir => int.TryParse(Path.GetFileName(dir), out var pid) ? (Pid: pid, Parent: Native.ParentOf(pid)) : (Pid: 0, Parent: null))
+            .Where(p => p.Parent is not null).ToList();
         var found = new List<int>();
         var frontier = new Queue<int>([root]);
         while (frontier.TryDequeue(out var parent))
-            foreach (var child in parentOf.Where(p => p.Value == parent).Select(p => p.Key))
+            foreach (var (child, _) in parentOf.Where(p => p.Parent == parent))
             {
                 found.Add(child);
                 frontier.Enqueue(child);
             }
         return found;
     }
-
-    static bool Alive(int pid) => Native.ProcessStartTime(pid) is not null && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
     static bool Free(int port)
     {
@@ -84,14 +74,14 @@ public sealed partial class TopologyStopTests
         {
             Native.Kill(topology.ProcessId, signal);
             Assert.True(await topology.WaitForExitAsync(TimeSpan.FromMinutes(2)), "the topology should exit after the signal");
-            await Eventually.UntilAsync(() => Task.FromResult(!processes.Any(Alive)), TimeSpan.FromSeconds(30),
+            await Eventually.UntilAsync(() => Task.FromResult(!processes.Any(Native.IsAlive)), TimeSpan.FromSeconds(30),
                 "every process the topology started should have ended", TestContext.Current.CancellationToken);
             Assert.All(ports, port => Assert.True(Free(port), $"port {port} should be free after the stop"));
         }
         finally
         {
             // What a failed stop left behind must not outlive the test.
-            foreach (var pid in processes.Where(Alive)) Native.Kill(pid, Native.SIGKILL);
+            foreach (var pid in processes.Where(Native.IsAlive)) Native.Kill(pid, Native.SIGKILL);
         }
     }
 }

@@ -34,17 +34,26 @@ public static partial class Native
     }
 
     /// <summary>Process start time (clock ticks since boot, field 22 of /proc/PID/stat), or null if the process does not exist.</summary>
-    public static long? ProcessStartTime(int pid)
+    public static long? ProcessStartTime(int pid) =>
+        Stat(pid) is { Length: > 19 } rest && long.TryParse(rest[19], System.Globalization.CultureInfo.InvariantCulture, out var ticks) ? ticks : null;
+
+    /// <summary>The parent of a process (field 4 of /proc/PID/stat), or null if it does not exist.</summary>
+    public static int? ParentOf(int pid) =>
+        Stat(pid) is { Length: > 1 } rest && int.TryParse(rest[1], System.Globalization.CultureInfo.InvariantCulture, out var parent) ? parent : null;
+
+    /// <summary>Whether a process exists and is not a zombie (state field of /proc/PID/stat).</summary>
+    public static bool IsAlive(int pid) => Stat(pid) is [var state, ..] && state != "Z";
+
+    /// <summary>The fields of /proc/PID/stat from field 3 (state) on, or null if the process does not exist.</summary>
+    static string[]? Stat(int pid)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
-            var rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // rest[0] is field 3 (state), so field 22 is rest[19].
-            return long.Parse(rest[19], System.Globalization.CultureInfo.InvariantCulture);
+            // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
         {
             return null;
         }

@@ -32,13 +32,8 @@ public sealed class MessagingHealthCheck<TDb>(OutboxRelay<TDb> relay, IConsumerT
         }
         var consumes = consumer.Registration.EventTypes.Count > 0;
         if (consumes && !transport.Consuming) problems.Add("the consumer is not subscribed");
-        var data = new Dictionary<string, object>
-        {
-            ["relay_last_round"] = relay.LastRoundAt?.ToString("O") ?? "",
-            ["consuming"] = consumes ? transport.Consuming : "no subscriptions",
-        };
         return Task.FromResult(problems.Count == 0
-            ? HealthCheckResult.Healthy(consumes ? "relay running, consumer subscribed" : "relay running", data)
-            : HealthCheckResult.Unhealthy(string.Join("; ", problems), data: data));
+            ? HealthCheckResult.Healthy(consumes ? "relay running, consumer subscribed" : "relay running")
+            : HealthCheckResult.Unhealthy(string.Join("; ", problems)));
     }
 }

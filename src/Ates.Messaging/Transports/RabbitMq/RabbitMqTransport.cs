@@ -141,10 +141,16 @@ public sealed class RabbitMqTransport(
         var conn = await connection.GetAsync(ct);
         await _topology.EnsureProducerAsync(conn, options.Service, _login, ct);
         if (consumer.EventTypes.Count == 0) return;
-        foreach (var producer in consumer.EventTypes.Select(registry.ProducerOf).Distinct())
-            await _topology.EnsureProducerAsync(conn, producer, _login, ct);
+        await EnsureProducersAsync(conn, consumer, ct);
         await using var channel = await conn.CreateChannelAsync(cancellationToken: ct);
         await _topology.DeclareConsumerAsync(channel, consumer, registry, RetryDelays, rabbit.Partitions, rabbit.QuorumQueues, rabbit.DeliveryLimit, ct);
+    }
+
+    /// <summary>The exchanges of the producers whose events the consumer takes, before it binds to them.</summary>
+    async Task EnsureProducersAsync(IConnection conn, ConsumerRegistration consumer, CancellationToken ct)
+    {
+        foreach (var producer in consumer.EventTypes.Select(registry.ProducerOf).Distinct())
+            await _topology.EnsureProducerAsync(conn, producer, _login, ct);
     }
 
     List<TimeSpan> RetryDelays => Enumerable.Range(1, options.MaxAttempts).Select(options.RetryDelay).ToList();
@@ -152,8 +158,7 @@ public sealed class RabbitMqTransport(
     public async Task StartConsumingAsync(ConsumerRegistration consumer, CancellationToken ct)
     {
         var conn = await connection.GetAsync(ct);
-        foreach (var producer in consumer.EventTypes.Select(registry.ProducerOf).Distinct())
-            await _topology.EnsureProducerAsync(conn, producer, _login, ct);
+        await EnsureProducersAsync(conn, consumer, ct);
         _consumer = consumer;
         await OpenConsumerChannelAsync(conn, ct);
         await MoveSurplusPartitionsAsync(conn, consumer.Service, ct);
@@ -367,17 +372,27 @@ public sealed class RabbitMqTransport(
     /// <summary>
     /// Takes what the broker dead-lettered (a message delivered <see cref="RabbitMqOptions.DeliveryLimit"/> times and
     /// never acked) into the service's dead letters, with the reason, where the ops page lists, retries and discards it.
-    /// Acked only once parked; if parking fails (the database is down), it goes back to the queue after a pause.
+    /// Acked only once parked; if parking fails (the database is down), it goes back to the queue after a pause. The
+    /// parking runs beside the client's dispatch loop, which the partitions' deliveries share.
     /// </summary>
     sealed class BrokerDeadLetters(IChannel channel, Func<ReadOnlyMemory<byte>, string, CancellationToken, Task> park, ILogger log)
         : AsyncDefaultBasicConsumer(channel)
     {
-        public override async Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange, string routingKey,
+        public override Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange, string routingKey,
             IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+        {
+            // The body's memory belongs to the client only until this returns.
+            var copy = body.ToArray();
+            var reason = ReasonOf(properties);
+            _ = Task.Run(() => ParkAsync(deliveryTag, copy, reason), CancellationToken.None);
+            return Task.CompletedTask;
+        }
+
+        async Task ParkAsync(ulong deliveryTag, byte[] body, string reason)
         {
             try
             {
-                await park(body, ReasonOf(properties), CancellationToken.None);
+                await park(body, reason, CancellationToken.None);
                 await Channel.BasicAckAsync(deliveryTag, multiple: false, CancellationToken.None);
             }
             catch (Exception e)
