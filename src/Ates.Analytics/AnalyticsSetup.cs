@@ -57,8 +57,10 @@ public static class AnalyticsSetup
         builder.AddServiceWeb(options, "Analytics");
         services.AddAuthorizationBuilder().AddAdminOnly();
 
+        services.AddScoped<FedGenerations>();
         services.AddSingleton<Rebuilder>();
         services.AddScoped<OpsConsole>();
+        services.AddScoped<LogReachReader>();
         services.AddHttpClient();
         foreach (var producer in options.Producers.Keys)
             // A replay of a long log takes a while: the producer answers when it has sent everything.

@@ -26,16 +26,18 @@ public sealed class RebuildTests : TestbedTests
         await Week.PlayAsync(Testbed);
     }
 
-    /// <summary>A posting no event carried and a lost task title: what a rebuild must wash out.</summary>
-    async Task SpoilAsync(string before)
+    /// <summary>A posting no event carried and a lost task title: what a rebuild must wash out. Returns the spoiled reports.</summary>
+    async Task<string> SpoilAsync(string before)
     {
         await Testbed.DbAsync(async db =>
         {
-            db.Postings.Add(new Posting { TransactionId = Guid.NewGuid(), AccountId = Week.W1.Id, Kind = TransactionKind.Reward, AmountCents = 99_00, TaskId = Week.Task("F").TaskId, Day = new DateOnly(2026, 3, 3) });
+            db.Set<Posting>().Add(new Posting { TransactionId = Guid.NewGuid(), AccountId = Week.W1.Id, Kind = TransactionKind.Reward, AmountCents = 99_00, TaskId = Week.Task("F").TaskId, Day = new DateOnly(2026, 3, 3) });
             await db.Tasks.Where(t => t.TaskId == Week.Task("E").TaskId).ExecuteUpdateAsync(t => t.SetProperty(x => x.Title, "garbled"), Ct);
             return await db.SaveChangesAsync(Ct);
         });
-        Assert.NotEqual(before, await Snapshots.TakeAsync(Testbed));
+        var spoiled = await Snapshots.TakeAsync(Testbed);
+        Assert.NotEqual(before, spoiled);
+        return spoiled;
     }
 
     async Task<int> LogSizeAsync(TestProducer producer) => (await producer.LogAsync()).Count;
@@ -44,7 +46,7 @@ public sealed class RebuildTests : TestbedTests
     public async Task Rebuild_through_the_api_gives_exactly_the_same_numbers_with_progress_on_the_way()
     {
         var before = await Snapshots.TakeAsync(Testbed);
-        await SpoilAsync(before);
+        var spoiled = await SpoilAsync(before);
         var token = await Testbed.TokenAsync("admin@popug.inc");
         using var admin = await Testbed.AdminAsync();
 
@@ -57,6 +59,8 @@ public sealed class RebuildTests : TestbedTests
             (await admin.GetFromJsonAsync<JsonElement>("/api/rebuild", Ct)).GetProperty("producers").EnumerateArray()
                 .Any(p => p.GetProperty("name").GetString() == "accounting" && p.GetProperty("state").GetString() == "replaying"),
             TimeSpan.FromSeconds(30), "the rebuild should reach accounting's replay", Ct);
+        // Built aside: while it runs, the reports are the ones it will replace, whole.
+        Assert.Equal(spoiled, await Snapshots.TakeAsync(Testbed));
 
         using (var again = await admin.PostAsync("/api/rebuild", null, Ct))
         {
@@ -109,8 +113,9 @@ public sealed class RebuildTests : TestbedTests
     }
 
     [Fact]
-    public async Task A_producer_that_refuses_the_replay_fails_the_rebuild_and_says_which()
+    public async Task A_producer_that_refuses_the_replay_fails_the_rebuild_says_which_and_changes_nothing()
     {
+        var spoiled = await SpoilAsync(await Snapshots.TakeAsync(Testbed));
         var output = new StringWriter();
         // No token: each producer's replay endpoint answers 401.
         var exit = await RebuildCommand.RunAsync(Testbed.Analytics.Services, ["rebuild", "--token", ""], output);
@@ -118,6 +123,64 @@ public sealed class RebuildTests : TestbedTests
         Assert.Equal(1, exit);
         Assert.Contains("accounting refused the replay: 401", printed);
         Assert.Contains("Rebuild failed: Not rebuilt from accounting, auth, tasks", printed);
+        Assert.Contains("the reports are as they were", printed);
+        Assert.Equal(spoiled, await Snapshots.TakeAsync(Testbed));
+        // Nothing of the failed generation is left behind.
+        Assert.Equal([0L], await Testbed.DbAsync(db => db.Set<Posting>().Select(p => p.Generation).Distinct().ToListAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task Events_that_arrive_while_a_rebuild_runs_are_in_the_reports_it_switches_to()
+    {
+        using var admin = await Testbed.AdminAsync();
+        // Tasks replays last: hold it, so Accounting's replay is over when a new posting comes live.
+        Testbed.Tasks.ReplayGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (var started = await admin.PostAsync("/api/rebuild", null, Ct))
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        await Eventually.UntilAsync(async () =>
+            (await admin.GetFromJsonAsync<JsonElement>("/api/rebuild", Ct)).GetProperty("producers").EnumerateArray()
+                .Any(p => p.GetProperty("name").GetString() == "tasks" && p.GetProperty("state").GetString() == "replaying"),
+            TimeSpan.FromSeconds(30), "the rebuild should reach tasks' replay", Ct);
+
+        var live = new TransactionApplied(Guid.CreateVersion7(), Week.W2.Id, TransactionKind.Reward, 37m, Week.Task("A").TaskId, Week.Today);
+        await Testbed.Accounting.PublishAsync([(live, Week.W2.Id.ToString())]);
+        await Testbed.DeliveredAsync();
+        var withLive = await Snapshots.TakeAsync(Testbed);
+        Testbed.Tasks.ReplayGate.SetResult();
+
+        await Eventually.UntilAsync(async () => (await admin.GetFromJsonAsync<JsonElement>("/api/rebuild", Ct)).GetProperty("state").GetString() == "done",
+            TimeSpan.FromSeconds(30), "the rebuild should finish", Ct);
+        Assert.Equal(withLive, await Snapshots.TakeAsync(Testbed));
+        Assert.True(await Testbed.DbAsync(db => db.Postings.AnyAsync(p => p.TransactionId == live.TransactionId, Ct)), "the live posting is in the rebuilt reports");
+        // The old generation is dropped: one generation of facts is left, the new live one.
+        var state = await Testbed.DbAsync(db => db.State.AsNoTracking().SingleAsync(Ct));
+        Assert.Equal((1L, (long?)null), (state.Live, state.Building));
+        Assert.Equal([1L], await Testbed.DbAsync(db => db.Set<Posting>().Select(p => p.Generation).Distinct().ToListAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task The_page_says_how_far_back_each_producers_log_reaches_and_what_a_rebuild_would_lose()
+    {
+        using var admin = await Testbed.AdminAsync();
+        var logs = await admin.GetFromJsonAsync<JsonElement>("/api/rebuild/logs", Ct);
+        foreach (var producer in Testbed.Producers)
+        {
+            var log = logs.EnumerateArray().Single(l => l.GetProperty("producer").GetString() == producer.Name);
+            var held = await producer.LogAsync();
+            Assert.Equal((held[0].Sequence, held[^1].Sequence), (log.GetProperty("first_sequence").GetInt64(), log.GetProperty("last_sequence").GetInt64()));
+            Assert.Equal(JsonValueKind.Null, log.GetProperty("lost").ValueKind);
+        }
+        var page = WebUtility.HtmlDecode(await admin.GetStringAsync("/rebuild", Ct));
+        Assert.Contains("What the producers' logs hold", page);
+        Assert.Contains("90 days", page);
+
+        // Accounting's retention has dropped its three oldest events, which the current reports were built from.
+        await Testbed.Accounting.ForgetOldestAsync(3);
+        var accounting = (await admin.GetFromJsonAsync<JsonElement>("/api/rebuild/logs", Ct)).EnumerateArray()
+            .Single(l => l.GetProperty("producer").GetString() == "accounting");
+        Assert.Equal(3, accounting.GetProperty("lost").GetInt64());
+        page = WebUtility.HtmlDecode(await admin.GetStringAsync("/rebuild", Ct));
+        Assert.Contains("The current reports hold 3 of its events that its log no longer has: a rebuild would lose them.", page);
     }
 
     [Fact]
@@ -130,7 +193,7 @@ public sealed class RebuildTests : TestbedTests
         browser.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Testbed.TokenAsync("admin@popug.inc"));
         var page = WebUtility.HtmlDecode(await browser.GetStringAsync("/rebuild", Ct));
         Assert.Contains("name=\"confirm\" value=\"yes\" required", page);
-        Assert.Contains("onsubmit=\"return confirm('Drop the analytics data and replay the event history?');\"", page);
+        Assert.Contains("onsubmit=\"return confirm('Build the analytics data again from the event history?');\"", page);
         var antiforgery = Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
 
         using (var unconfirmed = await browser.PostAsync("/rebuild", new FormUrlEncodedContent([new("__RequestVerificationToken", antiforgery)]), Ct))

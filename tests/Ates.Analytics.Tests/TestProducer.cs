@@ -1,6 +1,8 @@
 using Ates.Messaging;
+using Ates.Messaging.Ops;
 using Ates.Messaging.Outbox;
 using Ates.Messaging.Transports.Embedded;
+using Ates.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -42,11 +44,14 @@ public sealed class TestProducer : IAsyncDisposable
         builder.WebHost.UseTestServer();
         var file = Path.Combine(folder, $"producer-{name}.db");
         builder.Services.AddDbContext<ProducerDb>((sp, o) => o.UseSqlite($"Data Source={file}").AddOutboxSignal(sp));
+        builder.Services.UseSnakeCaseJson();
         builder.Services.AddMessaging<ProducerDb>(name, o => o.RelayPollInterval = TimeSpan.FromMilliseconds(100)).UseEmbedded(bus);
         var app = builder.Build();
         // Served under a prefix, as behind the gateway (/accounting/api/ops/replay).
         app.UsePathBase($"/{name}");
         var producer = new TestProducer(name, app);
+        // Its ops status tells how far back its log reaches (the rebuild page asks), in snake_case as a service's does.
+        app.MapGet("/api/ops/status", (OpsStatusReader<ProducerDb> status, CancellationToken ct) => status.ReadAsync(ct));
         app.MapEventLogReplay<ProducerDb>().AddEndpointFilter(async (context, next) =>
         {
             var authorization = context.HttpContext.Request.Headers.Authorization.ToString();
@@ -73,6 +78,15 @@ public sealed class TestProducer : IAsyncDisposable
     {
         await using var scope = _app.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<ProducerDb>().Set<OutboxMessage>().AsNoTracking().OrderBy(m => m.Sequence).ToListAsync();
+    }
+
+    /// <summary>Drops the oldest <paramref name="count"/> events of the log, as its retention does.</summary>
+    public async Task ForgetOldestAsync(int count)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var outbox = scope.ServiceProvider.GetRequiredService<ProducerDb>().Set<OutboxMessage>();
+        var last = await outbox.OrderBy(m => m.Sequence).Skip(count - 1).Select(m => m.Sequence).FirstAsync();
+        await outbox.Where(m => m.Sequence <= last).ExecuteDeleteAsync();
     }
 
     /// <summary>True when the relay has handed every event over (embedded: the consumer committed it).</summary>

@@ -42,11 +42,11 @@ public abstract class AnalyticsTests(SystemUnderTest system)
         await Assertions.Expect(admin.Locator("[data-test=earnings-today]")).ToBeVisibleAsync();
         await system.ScreenshotAsync(admin, "analytics-dashboard");
 
-        // Drop and replay from the page: the admin's session token goes to each producer's log through the gateway.
+        // Rebuild from the page: the admin's session token goes to each producer's log through the gateway.
         await admin.GotoAsync("/analytics/rebuild");
         admin.Dialog += (_, dialog) => dialog.AcceptAsync();
         await admin.CheckAsync("input[name=confirm]");
-        await admin.ClickAsync("button:has-text('Drop and replay')");
+        await admin.ClickAsync("button:has-text('Rebuild')");
         await Assertions.Expect(admin.Locator("h2").First).ToHaveTextAsync("Last rebuild: done", new() { Timeout = 60_000 });
         await system.ScreenshotAsync(admin, "analytics-rebuild");
         var after = await adminApi.GetFromJsonAsync<JsonElement>("/analytics/api/today", Ct);

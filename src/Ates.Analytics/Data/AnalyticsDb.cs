@@ -7,30 +7,50 @@ namespace Ates.Analytics.Data;
 /// <summary>
 /// Analytics' own database: the facts the events carried (postings, tasks, closed days, users) and the messaging
 /// tables. Every report is computed from these facts, so the order events arrive in does not matter.
+/// Facts come in generations (<see cref="ReportState"/>): the reports read the live one, a rebuild fills the next one
+/// beside it and then makes it live.
 /// </summary>
 public sealed class AnalyticsDb(DbContextOptions<AnalyticsDb> options) : DbContext(options)
 {
-    public DbSet<Posting> Postings => Set<Posting>();
-    public DbSet<TaskInfo> Tasks => Set<TaskInfo>();
-    public DbSet<ClosedDay> ClosedDays => Set<ClosedDay>();
+    /// <summary>The live generation's postings: what every report reads. Writes go through <see cref="Set{TEntity}()"/>.</summary>
+    public IQueryable<Posting> Postings => Set<Posting>().Where(p => State.Any(s => s.Live == p.Generation));
+
+    public IQueryable<TaskInfo> Tasks => Set<TaskInfo>().Where(t => State.Any(s => s.Live == t.Generation));
+    public IQueryable<ClosedDay> ClosedDays => Set<ClosedDay>().Where(d => State.Any(s => s.Live == d.Generation));
+    public DbSet<ReportState> State => Set<ReportState>();
+
+    /// <summary>
+    /// The state as a batch of events reads it to know which generations to feed. On PostgreSQL under a share lock,
+    /// held to the batch's commit: a rebuild's start and its swap update this row, so they wait for the batches in
+    /// flight and the batches after them see the change; no event lands only in a generation about to be dropped.
+    /// SQLite's transactions take the one write lock when they begin, so they are in turn already.
+    /// </summary>
+    public Task<ReportState> StateForFeedingAsync(CancellationToken ct) =>
+        (Database.IsNpgsql() ? State.FromSqlRaw("SELECT * FROM report_state FOR SHARE") : State).SingleAsync(ct);
 
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.AddMessagingTables();
         model.AddUserReplica();
+        model.Entity<ReportState>(e =>
+        {
+            e.ToTable("report_state");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.Id).ValueGeneratedNever();
+            e.HasData(new ReportState { Id = ReportState.TheRow, Live = 0, LastGeneration = 0 });
+        });
         model.Entity<Posting>(e =>
         {
             e.ToTable("postings");
-            e.HasKey(p => p.TransactionId);
-            e.Property(p => p.TransactionId).ValueGeneratedNever();
+            e.HasKey(p => new { p.Generation, p.TransactionId });
             e.Property(p => p.Kind).HasConversion<string>().HasMaxLength(20);
-            e.HasIndex(p => new { p.Day, p.Kind });
-            e.HasIndex(p => p.AccountId);
+            e.HasIndex(p => new { p.Generation, p.Day, p.Kind });
+            e.HasIndex(p => new { p.Generation, p.AccountId });
         });
         model.Entity<TaskInfo>(e =>
         {
             e.ToTable("tasks");
-            e.HasKey(t => t.TaskId);
+            e.HasKey(t => new { t.Generation, t.TaskId });
             e.Property(t => t.TaskId).ValueGeneratedNever();
             e.Property(t => t.Title).HasMaxLength(500);
             e.Property(t => t.JiraId).HasMaxLength(100);
@@ -39,7 +59,7 @@ public sealed class AnalyticsDb(DbContextOptions<AnalyticsDb> options) : DbConte
         model.Entity<ClosedDay>(e =>
         {
             e.ToTable("closed_days");
-            e.HasKey(d => d.Day);
+            e.HasKey(d => new { d.Generation, d.Day });
         });
     }
 }

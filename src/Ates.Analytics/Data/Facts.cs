@@ -8,6 +8,7 @@ namespace Ates.Analytics.Data;
 /// </summary>
 public sealed class Posting
 {
+    public long Generation { get; set; }
     public Guid TransactionId { get; set; }
     public Guid AccountId { get; set; }
     public TransactionKind Kind { get; set; }
@@ -24,6 +25,7 @@ public sealed class Posting
 /// <summary>What a report shows of a task. Entity version 0 is a placeholder: a posting named the task before its task.created arrived.</summary>
 public sealed class TaskInfo
 {
+    public long Generation { get; set; }
     public Guid TaskId { get; set; }
     public string Title { get; set; } = "";
     public string? JiraId { get; set; }
@@ -35,8 +37,26 @@ public sealed class TaskInfo
 /// <summary>A day Accounting closed (billing.cycle_closed), with its own figures.</summary>
 public sealed class ClosedDay
 {
+    public long Generation { get; set; }
     public DateOnly Day { get; set; }
     public long ManagementEarningsCents { get; set; }
     public long PayoutsCents { get; set; }
     public int AccountsInNegative { get; set; }
+}
+
+/// <summary>
+/// The one row that says which generation of facts the reports read (<see cref="Live"/>) and which one a rebuild is
+/// filling beside it (<see cref="Building"/>); events feed both. <see cref="LastGeneration"/> only grows, so a new
+/// rebuild never reuses the number of one that failed.
+/// </summary>
+public sealed class ReportState
+{
+    public const int TheRow = 1;
+
+    public int Id { get; set; }
+    public long Live { get; set; }
+    public long? Building { get; set; }
+    public long LastGeneration { get; set; }
+
+    public IReadOnlyList<long> Fed => Building is { } building ? [Live, building] : [Live];
 }

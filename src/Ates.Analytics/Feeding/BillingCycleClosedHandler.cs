@@ -6,15 +6,18 @@ using Ates.Messaging.Inbox;
 namespace Ates.Analytics.Feeding;
 
 /// <summary>Records Accounting's own figures for a closed day; the history shows them beside Analytics' sums.</summary>
-public sealed class BillingCycleClosedHandler(AnalyticsDb db) : IEventHandler<BillingCycleClosed>
+public sealed class BillingCycleClosedHandler(AnalyticsDb db, FedGenerations generations) : IEventHandler<BillingCycleClosed>
 {
     public async Task HandleAsync(BillingCycleClosed @event, EventContext context, CancellationToken ct)
     {
-        var day = await db.ClosedDays.FindAsync([@event.Day], ct);
-        if (day is null) db.ClosedDays.Add(day = new ClosedDay { Day = @event.Day });
-        // A day closes once; a repeat carries the same figures, so taking the last one is harmless.
-        day.ManagementEarningsCents = Money.ToCents(@event.ManagementEarnings);
-        day.PayoutsCents = Money.ToCents(@event.PayoutsTotal);
-        day.AccountsInNegative = @event.AccountsInNegative;
+        foreach (var generation in await generations.AllAsync(ct))
+        {
+            var day = await db.Set<ClosedDay>().FindAsync([generation, @event.Day], ct);
+            if (day is null) db.Set<ClosedDay>().Add(day = new ClosedDay { Generation = generation, Day = @event.Day });
+            // A day closes once; a repeat carries the same figures, so taking the last one is harmless.
+            day.ManagementEarningsCents = Money.ToCents(@event.ManagementEarnings);
+            day.PayoutsCents = Money.ToCents(@event.PayoutsTotal);
+            day.AccountsInNegative = @event.AccountsInNegative;
+        }
     }
 }

@@ -5,7 +5,7 @@ using Ates.Messaging.Inbox;
 namespace Ates.Analytics.Feeding;
 
 /// <summary>Keeps each task's title and jira id: the newest entity version wins, whatever order the snapshots arrive in.</summary>
-public sealed class TaskSnapshotHandler(AnalyticsDb db) : IEventHandler<TaskCreated>, IEventHandler<TaskUpdated>
+public sealed class TaskSnapshotHandler(AnalyticsDb db, FedGenerations generations) : IEventHandler<TaskCreated>, IEventHandler<TaskUpdated>
 {
     // task.created v1 arrives here too, read as v2 by the registry (jira id taken out of the title).
     public Task HandleAsync(TaskCreated @event, EventContext context, CancellationToken ct) =>
@@ -16,11 +16,14 @@ public sealed class TaskSnapshotHandler(AnalyticsDb db) : IEventHandler<TaskCrea
 
     async Task ApplyAsync(Guid taskId, string title, string? jiraId, long version, CancellationToken ct)
     {
-        var task = await db.Tasks.FindAsync([taskId], ct);
-        if (task is null) db.Tasks.Add(task = new TaskInfo { TaskId = taskId });
-        if (version <= task.EntityVersion) return;
-        task.Title = title;
-        task.JiraId = string.IsNullOrWhiteSpace(jiraId) ? null : jiraId;
-        task.EntityVersion = version;
+        foreach (var generation in await generations.AllAsync(ct))
+        {
+            var task = await db.Set<TaskInfo>().FindAsync([generation, taskId], ct);
+            if (task is null) db.Set<TaskInfo>().Add(task = new TaskInfo { Generation = generation, TaskId = taskId });
+            if (version <= task.EntityVersion) continue;
+            task.Title = title;
+            task.JiraId = string.IsNullOrWhiteSpace(jiraId) ? null : jiraId;
+            task.EntityVersion = version;
+        }
     }
 }

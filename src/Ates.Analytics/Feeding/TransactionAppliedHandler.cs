@@ -7,23 +7,27 @@ namespace Ates.Analytics.Feeding;
 
 /// <summary>
 /// Stores the posting once by its transaction id (besides the inbox, which dedupes by event id), and a placeholder
-/// for a task it names first: its task.created may still be on the way.
+/// for a task it names first: its task.created may still be on the way. Into every generation being fed.
 /// </summary>
-public sealed class TransactionAppliedHandler(AnalyticsDb db) : IEventHandler<TransactionApplied>
+public sealed class TransactionAppliedHandler(AnalyticsDb db, FedGenerations generations) : IEventHandler<TransactionApplied>
 {
     public async Task HandleAsync(TransactionApplied @event, EventContext context, CancellationToken ct)
     {
-        if (await db.Postings.FindAsync([@event.TransactionId], ct) is not null) return;
-        db.Postings.Add(new Posting
+        foreach (var generation in await generations.AllAsync(ct))
         {
-            TransactionId = @event.TransactionId,
-            AccountId = @event.AccountId,
-            Kind = @event.Kind,
-            AmountCents = Money.ToCents(@event.Amount),
-            TaskId = @event.TaskId,
-            Day = @event.Day,
-        });
-        if (@event.TaskId is { } taskId && await db.Tasks.FindAsync([taskId], ct) is null)
-            db.Tasks.Add(new TaskInfo { TaskId = taskId });
+            if (await db.Set<Posting>().FindAsync([generation, @event.TransactionId], ct) is not null) continue;
+            db.Set<Posting>().Add(new Posting
+            {
+                Generation = generation,
+                TransactionId = @event.TransactionId,
+                AccountId = @event.AccountId,
+                Kind = @event.Kind,
+                AmountCents = Money.ToCents(@event.Amount),
+                TaskId = @event.TaskId,
+                Day = @event.Day,
+            });
+            if (@event.TaskId is { } taskId && await db.Set<TaskInfo>().FindAsync([generation, taskId], ct) is null)
+                db.Set<TaskInfo>().Add(new TaskInfo { Generation = generation, TaskId = taskId });
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace Ates.Analytics.Rebuild;
 
 /// <summary>
 /// <c>dotnet run --project src/Ates.Analytics -- rebuild [--token &lt;access token&gt; | --email &lt;admin&gt; --password &lt;password&gt;]</c>:
-/// drops Analytics' data and has each producer replay its log, printing the progress. The running Analytics
+/// builds Analytics' data again, aside, from each producer's log, printing the progress. The running Analytics
 /// (or, in the one-process mode, the host) handles the replayed events; this process only asks and watches.
 /// Without --token or --email the token is read from ATES_ACCESS_TOKEN.
 /// </summary>

@@ -6,14 +6,17 @@ using Ates.Messaging;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Inbox;
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Analytics.Rebuild;
 
 /// <summary>
-/// Drops Analytics' data (with its inbox, so every event is handled again) and has each producer replay its event
-/// log into Analytics (POST {producer}/api/ops/replay). Reports are computed from stored facts, so live events that
-/// arrive meanwhile do no harm: whichever comes second, the replayed or the live copy, is a duplicate.
+/// Builds Analytics' facts again from the producers' event logs, aside: a new generation of facts is opened next to
+/// the live one, the inbox is emptied (so every event is handled again) and each producer replays its log into
+/// Analytics (POST {producer}/api/ops/replay). Every event, replayed or live, feeds both generations; the reports keep
+/// reading the live one. When every producer's replay is handled the new generation becomes live in one update and
+/// the old one is dropped; a failed rebuild drops the new one and changes nothing the reports show.
 /// One rebuild at a time per instance.
 /// </summary>
 public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory http, AnalyticsOptions options, TimeProvider time, ILogger<Rebuilder> log)
@@ -49,21 +52,31 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
         lock (_gate)
             if (_current is not { IsRunning: true }) _current = NewRun();
         onChange?.Invoke(Current!);
+        long? generation = null;
         try
         {
-            await ClearAsync(ct);
+            generation = await BeginAsync(ct);
             foreach (var producer in options.Producers.Keys.Order(StringComparer.Ordinal))
             {
                 ct.ThrowIfCancellationRequested();
                 await ReplayAsync(producer, accessToken, onChange, ct);
             }
             var failed = Current!.Producers.Where(p => p.State == "failed").Select(p => p.Name).ToList();
-            Finish(failed.Count == 0 ? "done" : "failed", failed.Count == 0 ? null : $"Not rebuilt from {string.Join(", ", failed)}: each producer's line says why; rebuild again once they answer.");
+            if (failed.Count > 0)
+            {
+                await AbandonAsync(generation.Value, CancellationToken.None);
+                Finish("failed", $"Not rebuilt from {string.Join(", ", failed)}: each producer's line says why; the reports are as they were. Rebuild again once they answer.");
+            }
+            else if (await SwapAsync(generation.Value, CancellationToken.None))
+                Finish("done", null);
+            else
+                Finish("failed", "Another rebuild started meanwhile and took this one's place; the reports are as they were.");
         }
         catch (Exception e)
         {
             log.LogError(e, "The rebuild failed");
-            Finish("failed", e is OperationCanceledException ? "Stopped before it finished." : $"{e.GetType().Name}: {e.Message}");
+            if (generation is { } abandoned) await TryAbandonAsync(abandoned);
+            Finish("failed", (e is OperationCanceledException ? "Stopped before it finished." : $"{e.GetType().Name}: {e.Message}") + " The reports are as they were.");
         }
         onChange?.Invoke(Current!);
         return Current!;
@@ -73,21 +86,77 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
         options.Producers.Keys.Order(StringComparer.Ordinal).Select(p => new ProducerProgress(p, "waiting", null, 0, null)).ToList());
 
     /// <summary>
-    /// Drops every fact and the inbox in one transaction; dead letters stay (they say what failed before), and so does the
-    /// users replica: the sign-in gate lets in only popugs it knows, so the admin watching the rebuild stays in, and
-    /// Auth's replayed snapshots are applied over it (a version already held is skipped).
+    /// Opens the next generation beside the live one and empties the inbox, in one transaction; returns its number.
+    /// Facts of any other generation (a rebuild that failed or was stopped) are dropped first. Dead letters stay (they
+    /// say what failed before), and so does the users replica: the sign-in gate lets in only popugs it knows, so the
+    /// admin watching the rebuild stays in, and Auth's replayed snapshots are applied over it (a version already held
+    /// is skipped).
     /// </summary>
-    async Task ClearAsync(CancellationToken ct)
+    async Task<long> BeginAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AnalyticsDb>();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.Postings.ExecuteDeleteAsync(ct);
-        await db.Tasks.ExecuteDeleteAsync(ct);
-        await db.ClosedDays.ExecuteDeleteAsync(ct);
+        // The update takes the row's lock first: the batches in flight finish, the next ones feed the new generation too.
+        await db.State.ExecuteUpdateAsync(s => s.SetProperty(x => x.LastGeneration, x => x.LastGeneration + 1).SetProperty(x => x.Building, x => x.LastGeneration + 1), ct);
+        var state = await db.State.AsNoTracking().SingleAsync(ct);
+        var building = state.Building!.Value;
+        long[] kept = [state.Live, building];
+        await DropGenerationsAsync(db, g => !kept.Contains(g), ct);
         await db.Set<InboxMessage>().ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
+        log.LogInformation("Rebuild: generation {Building} opened beside the live {Live}", building, state.Live);
+        return building;
     }
+
+    /// <summary>Makes <paramref name="generation"/> live and drops the old one; false when another rebuild has taken its place.</summary>
+    async Task<bool> SwapAsync(long generation, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AnalyticsDb>();
+        var old = (await db.State.AsNoTracking().SingleAsync(ct)).Live;
+        var swapped = await db.State.Where(s => s.Building == generation)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Live, generation).SetProperty(x => x.Building, (long?)null), ct);
+        if (swapped == 0) return false;
+        log.LogInformation("Rebuild: generation {Live} is live; {Old} dropped", generation, old);
+        // Nothing reads or feeds the old generation any more; a crash before this leaves rows the next rebuild drops.
+        await DropGenerationsAsync(db, g => g == old, ct);
+        return true;
+    }
+
+    /// <summary>Stops feeding <paramref name="generation"/> and drops it, unless another rebuild has taken its place.</summary>
+    async Task AbandonAsync(long generation, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AnalyticsDb>();
+        if (await db.State.Where(s => s.Building == generation).ExecuteUpdateAsync(s => s.SetProperty(x => x.Building, (long?)null), ct) > 0)
+            await DropGenerationsAsync(db, g => g == generation, ct);
+    }
+
+    async Task TryAbandonAsync(long generation)
+    {
+        try
+        {
+            await AbandonAsync(generation, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // The live generation is untouched either way; the next rebuild drops what is left of this one.
+            log.LogWarning(e, "Rebuild: generation {Generation} could not be dropped", generation);
+        }
+    }
+
+    /// <summary>Deletes the facts of the generations <paramref name="which"/> picks.</summary>
+    static async Task DropGenerationsAsync(AnalyticsDb db, Expression<Func<long, bool>> which, CancellationToken ct)
+    {
+        await db.Set<Posting>().Where(OfGeneration<Posting>(which, p => p.Generation)).ExecuteDeleteAsync(ct);
+        await db.Set<TaskInfo>().Where(OfGeneration<TaskInfo>(which, t => t.Generation)).ExecuteDeleteAsync(ct);
+        await db.Set<ClosedDay>().Where(OfGeneration<ClosedDay>(which, d => d.Generation)).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary><paramref name="which"/> applied to a fact's generation, as a filter the database runs.</summary>
+    static Expression<Func<T, bool>> OfGeneration<T>(Expression<Func<long, bool>> which, Expression<Func<T, long>> generation) =>
+        Expression.Lambda<Func<T, bool>>(Expression.Invoke(which, generation.Body), generation.Parameters);
 
     async Task ReplayAsync(string producer, string? accessToken, Action<RebuildProgress>? onChange, CancellationToken ct)
     {

@@ -10,7 +10,17 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Ates.Messaging.Ops;
 
 /// <summary>This service's own event log: how far it goes and what still waits for the relay.</summary>
-public sealed record LogStatus(long LastSequence, long Unpublished, DateTime? OldestUnpublishedAt);
+public sealed record LogStatus(long LastSequence, long Unpublished, DateTime? OldestUnpublishedAt)
+{
+    /// <summary>
+    /// How far back the log reaches: its oldest retained event (0 and null when it is empty). A consumer rebuilt from
+    /// the log gets nothing older; published events are dropped after <see cref="Retention"/>.
+    /// </summary>
+    public long FirstSequence { get; init; }
+
+    public DateTime? FirstAt { get; init; }
+    public TimeSpan Retention { get; init; }
+}
 
 /// <summary>
 /// How far this service has got in one producer's log: <paramref name="Position"/> is the highest sequence it is done
@@ -54,7 +64,12 @@ public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegis
         var log = new LogStatus(
             await outbox.MaxAsync(m => (long?)m.Sequence, ct) ?? 0,
             await outbox.LongCountAsync(m => m.PublishedAt == null, ct),
-            await outbox.Where(m => m.PublishedAt == null).OrderBy(m => m.Sequence).Select(m => (DateTime?)m.OccurredAt).FirstOrDefaultAsync(ct));
+            await outbox.Where(m => m.PublishedAt == null).OrderBy(m => m.Sequence).Select(m => (DateTime?)m.OccurredAt).FirstOrDefaultAsync(ct))
+        {
+            Retention = options.EventLogRetention,
+        };
+        if (await outbox.OrderBy(m => m.Sequence).Select(m => new { m.Sequence, m.OccurredAt }).FirstOrDefaultAsync(ct) is { } first)
+            log = log with { FirstSequence = first.Sequence, FirstAt = first.OccurredAt };
 
         var handled = await db.Set<InboxMessage>().AsNoTracking()
             .GroupBy(m => m.Source)
