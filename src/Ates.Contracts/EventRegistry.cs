@@ -135,6 +135,16 @@ public sealed class EventRegistry
             ? Check(schema, dataJson, "data")
             : SchemaCheck.Invalid(Unknown(type, version));
 
+    /// <summary>
+    /// Data this process has validated with its event id (<see cref="RememberValid"/>), so that <see cref="Read(string, int, string, Guid)"/>
+    /// of the same event with the same characters skips the schema. Shared by every service in the process.
+    /// </summary>
+    private readonly RecentlyValid _recentlyValid = new(32_768);
+
+    /// <summary>Records that the data of event <paramref name="eventId"/> passed <see cref="Validate"/>.</summary>
+    public void RememberValid(Guid eventId, string type, int version, string dataJson) =>
+        _recentlyValid.Remember(eventId, type, version, dataJson);
+
     /// <summary>Checks a CloudEvents envelope (structured JSON) against the envelope schema; data is not checked.</summary>
     public SchemaCheck ValidateEnvelope(string envelopeJson) => Check(_envelopeSchema, envelopeJson, "envelope");
 
@@ -144,11 +154,20 @@ public sealed class EventRegistry
     /// </summary>
     /// <exception cref="EventContractException">Unknown type or version, or data its schema refuses;
     /// <see cref="EventContractException.Errors"/> says why.</exception>
-    public object Read(string type, int version, string dataJson)
+    public object Read(string type, int version, string dataJson) => Read(type, version, dataJson, validated: false);
+
+    /// <summary>
+    /// <see cref="Read(string, int, string)"/> of event <paramref name="eventId"/>: the schema is skipped when this
+    /// process validated exactly this data for that event (<see cref="RememberValid"/>).
+    /// </summary>
+    public object Read(string type, int version, string dataJson, Guid eventId) =>
+        Read(type, version, dataJson, _recentlyValid.Holds(eventId, type, version, dataJson));
+
+    private object Read(string type, int version, string dataJson, bool validated)
     {
         var descriptor = Find(type, version) ?? throw new EventContractException(type, version, [Unknown(type, version)]);
 
-        var check = Validate(type, version, dataJson);
+        var check = validated ? SchemaCheck.Valid : Validate(type, version, dataJson);
         if (!check.IsValid)
         {
             throw new EventContractException(type, version, check.Errors);

@@ -251,3 +251,36 @@ public class InvalidPayloadTests
         Assert.StartsWith("data: cannot be read as BillingCycleClosed: ", Assert.Single(e.Errors), StringComparison.Ordinal);
     }
 }
+
+public class RecentlyValidTests
+{
+    // Deserializable, but the schema refuses it: only a skipped validation lets it through.
+    static readonly string Bracketed = Json<TaskCreated>(o => o["title"] = "[UBERPOP-42] Fix the beak");
+
+    [Fact]
+    public void Read_skips_the_schema_only_for_the_very_characters_remembered_with_that_event_id()
+    {
+        var id = Guid.CreateVersion7();
+        Registry.RememberValid(id, "task.created", 2, Bracketed);
+
+        Assert.IsType<TaskCreated>(Registry.Read("task.created", 2, Bracketed, id));
+        // Another event id, other characters, another version: validated as usual.
+        Assert.Throws<EventContractException>(() => Registry.Read("task.created", 2, Bracketed, Guid.CreateVersion7()));
+        Assert.Throws<EventContractException>(() => Registry.Read("task.created", 2, Bracketed.Replace("Fix", "Mend"), id));
+        Assert.Throws<EventContractException>(() => Registry.Read("task.created", 2, Bracketed));
+    }
+
+    [Fact]
+    public void The_oldest_is_forgotten_beyond_the_capacity()
+    {
+        var recent = new Validation.RecentlyValid(2);
+        Guid a = Guid.NewGuid(), b = Guid.NewGuid(), c = Guid.NewGuid();
+        recent.Remember(a, "t", 1, "{}");
+        recent.Remember(b, "t", 1, "{}");
+        Assert.True(recent.Holds(a, "t", 1, "{}"));
+        recent.Remember(c, "t", 1, "{}");
+
+        Assert.Equal((false, true, true), (recent.Holds(a, "t", 1, "{}"), recent.Holds(b, "t", 1, "{}"), recent.Holds(c, "t", 1, "{}")));
+        Assert.False(recent.Holds(b, "t", 2, "{}"));
+    }
+}

@@ -118,8 +118,9 @@ public sealed class EventConsumer<TDb>(
 
         try
         {
-            // Validates the data against its schema, then reads and upcasts it.
-            return (envelope, registry.Read(envelope.Type, envelope.Version, envelope.Data), null);
+            // Validates the data against its schema (unless this process just validated these characters as their
+            // producer), then reads and upcasts it.
+            return (envelope, registry.Read(envelope.Type, envelope.Version, envelope.Data, envelope.Id), null);
         }
         catch (EventContractException e)
         {

@@ -30,9 +30,12 @@ public sealed class Outbox<TDb>(TDb db, EventRegistry registry, TimeProvider tim
         if (!check.IsValid)
             throw new EventContractException(descriptor.Type, descriptor.Version, check.Errors);
 
+        var eventId = Guid.CreateVersion7(occurredAt ?? time.GetUtcNow());
+        // A consumer in this process that reads these very characters need not validate them again.
+        registry.RememberValid(eventId, descriptor.Type, descriptor.Version, data);
         db.Set<OutboxMessage>().Add(new OutboxMessage
         {
-            EventId = Guid.CreateVersion7(occurredAt ?? time.GetUtcNow()),
+            EventId = eventId,
             Type = descriptor.Type,
             Version = descriptor.Version,
             DataSchema = EventEnvelope.DataSchemaOf(descriptor.SchemaPath),
