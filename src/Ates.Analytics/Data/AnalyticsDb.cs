@@ -13,11 +13,24 @@ namespace Ates.Analytics.Data;
 public sealed class AnalyticsDb(DbContextOptions<AnalyticsDb> options) : DbContext(options)
 {
     /// <summary>The live generation's postings: what every report reads. Writes go through <see cref="Set{TEntity}()"/>.</summary>
-    public IQueryable<Posting> Postings => Set<Posting>().Where(p => State.Any(s => s.Live == p.Generation));
+    public IQueryable<Posting> Postings => Live<Posting>();
 
-    public IQueryable<TaskInfo> Tasks => Set<TaskInfo>().Where(t => State.Any(s => s.Live == t.Generation));
-    public IQueryable<ClosedDay> ClosedDays => Set<ClosedDay>().Where(d => State.Any(s => s.Live == d.Generation));
+    public IQueryable<TaskInfo> Tasks => Live<TaskInfo>();
+    public IQueryable<ClosedDay> ClosedDays => Live<ClosedDay>();
     public DbSet<ReportState> State => Set<ReportState>();
+
+    IQueryable<T> Live<T>() where T : class, IFact => Set<T>().Where(f => State.Any(s => s.Live == f.Generation));
+
+    /// <summary>Deletes the facts of the given generations or, <paramref name="allBut"/>, of every other one.</summary>
+    public async Task DropGenerationsAsync(IReadOnlyCollection<long> generations, bool allBut, CancellationToken ct)
+    {
+        await Drop(Set<Posting>());
+        await Drop(Set<TaskInfo>());
+        await Drop(Set<ClosedDay>());
+
+        Task<int> Drop<T>(DbSet<T> facts) where T : class, IFact =>
+            facts.Where(f => generations.Contains(f.Generation) != allBut).ExecuteDeleteAsync(ct);
+    }
 
     /// <summary>
     /// The state as a batch of events reads it to know which generations to feed. On PostgreSQL under a share lock,

@@ -2,11 +2,17 @@ using Ates.Contracts;
 
 namespace Ates.Analytics.Data;
 
+/// <summary>A fact of one generation (<see cref="ReportState"/>): the reports read the live one.</summary>
+public interface IFact
+{
+    long Generation { get; }
+}
+
 /// <summary>
 /// One money movement on a popug's account, as transaction.applied told it. Kept in whole cents so that every
 /// database sums and orders it exactly (SQLite has no decimal type); <see cref="Amount"/> is the decimal view.
 /// </summary>
-public sealed class Posting
+public sealed class Posting : IFact
 {
     public long Generation { get; set; }
     public Guid TransactionId { get; set; }
@@ -23,7 +29,7 @@ public sealed class Posting
 }
 
 /// <summary>What a report shows of a task. Entity version 0 is a placeholder: a posting named the task before its task.created arrived.</summary>
-public sealed class TaskInfo
+public sealed class TaskInfo : IFact
 {
     public long Generation { get; set; }
     public Guid TaskId { get; set; }
@@ -35,7 +41,7 @@ public sealed class TaskInfo
 }
 
 /// <summary>A day Accounting closed (billing.cycle_closed), with its own figures.</summary>
-public sealed class ClosedDay
+public sealed class ClosedDay : IFact
 {
     public long Generation { get; set; }
     public DateOnly Day { get; set; }

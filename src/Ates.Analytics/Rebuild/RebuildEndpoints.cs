@@ -18,7 +18,7 @@ public static class RebuildEndpoints
         api.MapGet("/rebuild/logs", async (HttpContext http, LogReachReader reach, CancellationToken ct) =>
                 TypedResults.Ok(await reach.ReadAsync(await AdminToken.OfAsync(http), ct)))
             .WithSummary("How far back each producer's event log reaches, and how many events a rebuild would lose")
-            .WithDescription("`lost` counts the events Analytics' current data holds that the producer's log no longer has (dropped after `retention`); null when none.");
+            .WithDescription("`lost` counts the events Analytics' current data holds that the producer's log no longer has (dropped after `retention`).");
 
         api.MapGet("/rebuild", Results<Ok<RebuildProgress>, ProblemHttpResult> (Rebuilder rebuilder) =>
                 rebuilder.Current is { } progress

@@ -6,7 +6,6 @@ using Ates.Messaging;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Inbox;
-using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Analytics.Rebuild;
@@ -101,8 +100,7 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
         await db.State.ExecuteUpdateAsync(s => s.SetProperty(x => x.LastGeneration, x => x.LastGeneration + 1).SetProperty(x => x.Building, x => x.LastGeneration + 1), ct);
         var state = await db.State.AsNoTracking().SingleAsync(ct);
         var building = state.Building!.Value;
-        long[] kept = [state.Live, building];
-        await DropGenerationsAsync(db, g => !kept.Contains(g), ct);
+        await db.DropGenerationsAsync([state.Live, building], allBut: true, ct);
         await db.Set<InboxMessage>().ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
         log.LogInformation("Rebuild: generation {Building} opened beside the live {Live}", building, state.Live);
@@ -120,7 +118,7 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
         if (swapped == 0) return false;
         log.LogInformation("Rebuild: generation {Live} is live; {Old} dropped", generation, old);
         // Nothing reads or feeds the old generation any more; a crash before this leaves rows the next rebuild drops.
-        await DropGenerationsAsync(db, g => g == old, ct);
+        await db.DropGenerationsAsync([old], allBut: false, ct);
         return true;
     }
 
@@ -130,7 +128,7 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AnalyticsDb>();
         if (await db.State.Where(s => s.Building == generation).ExecuteUpdateAsync(s => s.SetProperty(x => x.Building, (long?)null), ct) > 0)
-            await DropGenerationsAsync(db, g => g == generation, ct);
+            await db.DropGenerationsAsync([generation], allBut: false, ct);
     }
 
     async Task TryAbandonAsync(long generation)
@@ -145,18 +143,6 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
             log.LogWarning(e, "Rebuild: generation {Generation} could not be dropped", generation);
         }
     }
-
-    /// <summary>Deletes the facts of the generations <paramref name="which"/> picks.</summary>
-    static async Task DropGenerationsAsync(AnalyticsDb db, Expression<Func<long, bool>> which, CancellationToken ct)
-    {
-        await db.Set<Posting>().Where(OfGeneration<Posting>(which, p => p.Generation)).ExecuteDeleteAsync(ct);
-        await db.Set<TaskInfo>().Where(OfGeneration<TaskInfo>(which, t => t.Generation)).ExecuteDeleteAsync(ct);
-        await db.Set<ClosedDay>().Where(OfGeneration<ClosedDay>(which, d => d.Generation)).ExecuteDeleteAsync(ct);
-    }
-
-    /// <summary><paramref name="which"/> applied to a fact's generation, as a filter the database runs.</summary>
-    static Expression<Func<T, bool>> OfGeneration<T>(Expression<Func<long, bool>> which, Expression<Func<T, long>> generation) =>
-        Expression.Lambda<Func<T, bool>>(Expression.Invoke(which, generation.Body), generation.Parameters);
 
     async Task ReplayAsync(string producer, string? accessToken, Action<RebuildProgress>? onChange, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Ates.Contracts;
 using Ates.Messaging.Envelope;
+using Ates.Messaging.Transports;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Messaging.Outbox;
@@ -16,9 +17,12 @@ public interface IOutbox
     void Add(object @event, string partitionKey, DateTimeOffset? occurredAt = null);
 }
 
-public sealed class Outbox<TDb>(TDb db, EventRegistry registry, TimeProvider time, MessagingOptions options) : IOutbox
+public sealed class Outbox<TDb>(TDb db, EventRegistry registry, TimeProvider time, MessagingOptions options, IEventTransport? transport = null) : IOutbox
     where TDb : DbContext
 {
+    // Only a transport that delivers in this process brings these very characters to a consumer here.
+    readonly bool _consumedInProcess = transport is IOutboxReadingTransport;
+
     public void Add(object @event, string partitionKey, DateTimeOffset? occurredAt = null)
     {
         var descriptor = registry.Describe(@event.GetType());
@@ -32,7 +36,7 @@ public sealed class Outbox<TDb>(TDb db, EventRegistry registry, TimeProvider tim
 
         var eventId = Guid.CreateVersion7(occurredAt ?? time.GetUtcNow());
         // A consumer in this process that reads these very characters need not validate them again.
-        registry.RememberValid(eventId, descriptor.Type, descriptor.Version, data);
+        if (_consumedInProcess) registry.RememberValid(eventId, descriptor.Type, descriptor.Version, data);
         db.Set<OutboxMessage>().Add(new OutboxMessage
         {
             EventId = eventId,
