@@ -15,6 +15,7 @@ using Ates.Messaging.Transports.Embedded;
 using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Users;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Ates.ServiceDefaults.Schema;
 
 namespace Ates.Accounting;
 
@@ -39,7 +40,8 @@ public static class AccountingSetup
             db.AddOutboxSignal(sp);
         }, optionsLifetime: ServiceLifetime.Singleton);
 
-        // Registered before AddMessaging so the schema exists before the relay's first poll.
+        // Registered before AddMessaging so the schema is up to date before the relay's first poll.
+        services.AddServiceSchema<AccountingDb>(options.Database, options.MigrateOnStart, "Accounting");
         services.AddHostedService<AccountingInitializer>();
         services.AddMessaging<AccountingDb>("accounting")
             .Handle<UserCreated, UserEventHandlers>()

@@ -16,6 +16,7 @@ using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.SignIn;
 using Ates.ServiceDefaults.Users;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Ates.ServiceDefaults.Schema;
 
 namespace Ates.Analytics;
 
@@ -44,8 +45,8 @@ public static class AnalyticsSetup
             db.AddOutboxSignal(sp);
         }, optionsLifetime: ServiceLifetime.Singleton);
 
-        // Registered before AddMessaging so the schema exists before the consumer's first delivery.
-        services.AddHostedService<AnalyticsInitializer>();
+        // Registered before AddMessaging so the schema is up to date before the consumer's first delivery.
+        services.AddServiceSchema<AnalyticsDb>(options.Database, options.MigrateOnStart, "Analytics");
         services.AddMessaging<AnalyticsDb>(Rebuilder.Consumer)
             .KeepUserReplica()
             .Handle<TransactionApplied, TransactionAppliedHandler>()

@@ -19,6 +19,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
+using Ates.ServiceDefaults.Schema;
 
 namespace Ates.Auth;
 
@@ -45,7 +46,8 @@ public static class AuthSetup
             db.AddOutboxSignal(sp);
         }, optionsLifetime: ServiceLifetime.Singleton);
 
-        // Registered before AddMessaging so the schema exists before the relay's first poll.
+        // Registered before AddMessaging so the schema is up to date before the relay's first poll.
+        services.AddServiceSchema<AuthDb>(options.Database, options.MigrateOnStart, "Auth");
         services.AddHostedService<AuthInitializer>();
         var messaging = services.AddMessaging<AuthDb>("auth");
         // Auth publishes only: it has no partitions of its own.

@@ -14,6 +14,7 @@ using Ates.Tasks.Editing;
 using Ates.Tasks.Listing;
 using Ates.Tasks.Reassigning;
 using Ates.Tasks.Shuffling;
+using Ates.ServiceDefaults.Schema;
 
 namespace Ates.Tasks;
 
@@ -34,8 +35,8 @@ public static class TasksSetup
 
         services.AddDbContext<TasksDb>((sp, db) => db.UseServiceDatabase(options.Database, "Tasks:Database").AddOutboxSignal(sp),
             optionsLifetime: ServiceLifetime.Singleton);
-        // Registered before AddMessaging so the schema exists before the relay's first poll.
-        services.AddHostedService<SchemaInitializer<TasksDb>>();
+        // Registered before AddMessaging so the schema is up to date before the relay's first poll.
+        services.AddServiceSchema<TasksDb>(options.Database, options.MigrateOnStart, "Tasks");
         services.AddScoped<UserReplica<TasksDb>>();
         services.AddMessaging<TasksDb>("tasks")
             .Handle<UserCreated, ReassignWhenAssigneeLeaves>()

@@ -25,6 +25,8 @@ builder.Logging.ClearProviders();
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
     ["Accounting:Database"] = arguments["db"],
+    // A test's fresh database, PostgreSQL too, is migrated by the instance that starts on it.
+    ["Accounting:MigrateOnStart"] = "true",
     ["Accounting:Mail:PickupFolder"] = arguments["mail"],
     ["Accounting:Mail:PollInterval"] = "00:00:00.100",
     ["Accounting:SignIn:Authority"] = "http://localhost/",

@@ -41,6 +41,8 @@ public sealed class AccountingApp : WebApplicationFactory<AccountingOptions>
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("Accounting:Database", $"sqlite:{Path.Combine(_folder, "accounting.db")}");
+        // A test's fresh database, PostgreSQL too, is migrated by the instance that starts on it.
+        builder.UseSetting("Accounting:MigrateOnStart", "true");
         builder.UseSetting("Accounting:Mail:PickupFolder", MailFolder);
         builder.UseSetting("Accounting:Mail:PollInterval", "00:00:00.100");
         builder.UseSetting("Accounting:SignIn:Authority", "http://localhost/");

@@ -92,6 +92,7 @@ public sealed class Testbed : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Analytics:Database"] = database,
+            ["Analytics:MigrateOnStart"] = "true",
             ["Analytics:SignIn:Authority"] = "http://localhost/",
             ["Analytics:SignIn:RequireHttpsMetadata"] = "false",
             ["Analytics:Producers:auth"] = "http://localhost/auth",

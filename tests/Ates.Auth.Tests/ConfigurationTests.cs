@@ -58,7 +58,7 @@ public sealed class ConfigurationTests
         var ct = TestContext.Current.CancellationToken;
         await using var pg = await PostgresServer.StartAsync(ct);
         var connection = await pg.CreateUniqueDatabaseAsync("auth", ct);
-        await using var app = new AuthApp { Settings = [("Auth:Database", $"postgres:{connection}")] };
+        await using var app = new AuthApp { Settings = [("Auth:Database", $"postgres:{connection}"), ("Auth:MigrateOnStart", "true")] };
 
         var admin = await app.TokenAsync("admin@popug.inc");
         var api = app.Api(admin);

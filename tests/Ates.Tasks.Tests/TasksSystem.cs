@@ -64,6 +64,7 @@ public sealed class TasksSystem : IAsyncDisposable
         tasks.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Tasks:Database"] = tasksDatabase,
+            ["Tasks:MigrateOnStart"] = "true",
             ["Tasks:TimeZone"] = timeZone,
             ["Tasks:DayClose:Schedule"] = daySchedule,
             ["Tasks:ShuffleChunkSize"] = shuffleChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -116,7 +116,10 @@ public sealed class Topology : IAsyncDisposable
         var brokerUri = BrokerUris = await CreateBrokerLoginsAsync(services.Select(s => s.Section.ToLowerInvariant()));
 
         var environments = services.ToDictionary(s => s.Name, s => Environment(s.Project, s.Section, s.PathBase, s.Port));
-        await Task.WhenAll(services.DistinctBy(s => s.Project).Select(s => DeclareTopologyAsync(root, s.Name, s.Project, environments[s.Name], log, ct)));
+        // A deployment's two steps before any service starts: each database migrated to this release's schema (the
+        // services refuse a schema that is behind), and the broker's topology declared.
+        await Task.WhenAll(services.DistinctBy(s => s.Project).Select(s => RunCommandAsync(root, s.Name, s.Project, "migrate", environments[s.Name], log, ct)));
+        await Task.WhenAll(services.DistinctBy(s => s.Project).Select(s => RunCommandAsync(root, s.Name, s.Project, "declare-topology", environments[s.Name], log, ct)));
         (_root, _log) = (root, log);
         foreach (var (name, project, section, pathBase, port) in services)
         {
@@ -177,21 +180,24 @@ public sealed class Topology : IAsyncDisposable
 
     string Dll(string root, string project) => Path.Combine(root, "src", project, "bin", _configuration, "net10.0", $"{project}.dll");
 
-    /// <summary>The service's <c>declare-topology</c> command: its exchange, queues and bindings, with its own settings and login.</summary>
-    async Task DeclareTopologyAsync(string root, string name, string project, Dictionary<string, string> env, TextWriter log, CancellationToken ct)
+    /// <summary>
+    /// One of the service's commands with its own settings: <c>migrate</c> (its schema) or <c>declare-topology</c> (its
+    /// exchange, queues and bindings, with its own broker login).
+    /// </summary>
+    async Task RunCommandAsync(string root, string name, string project, string command, Dictionary<string, string> env, TextWriter log, CancellationToken ct)
     {
         var dll = Dll(root, project);
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: build first (dotnet build Ates.slnx).");
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.Combine(root, "src", project), RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(dll);
-        psi.ArgumentList.Add("declare-topology");
+        psi.ArgumentList.Add(command);
         foreach (var (k, v) in env) psi.Environment[k] = v;
         using var process = Process.Start(psi)!;
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var errors = process.StandardError.ReadToEndAsync(ct);
         await process.WaitForExitAsync(ct);
         foreach (var line in (await output + await errors).Split('\n', StringSplitOptions.RemoveEmptyEntries)) log.WriteLine($"[{name}] {line}");
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{project} declare-topology exited with {process.ExitCode}; see its output above.");
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{project} {command} exited with {process.ExitCode}; see its output above.");
     }
 
     static string DatabaseOf(string project) => project.Replace("Ates.", "").ToLowerInvariant();

@@ -8,16 +8,13 @@ using Microsoft.EntityFrameworkCore;
 namespace Ates.Accounting.Hosting;
 
 /// <summary>
-/// Runs before the relay and the consumer start (registered first): creates the schema, the company's account and
+/// Runs before the relay and the consumer start (registered after the schema): creates the company's account and
 /// the open day, and finishes any close whose marker and task events are all in (e.g. after a crash).
 /// </summary>
 public sealed class AccountingInitializer(IServiceProvider services) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AccountingDb>();
-        await db.CreateSchemaAsync(ct);
         // Another instance starting at the same time may create the open day first: then try again on its state.
         for (var attempt = 1; ; attempt++)
         {

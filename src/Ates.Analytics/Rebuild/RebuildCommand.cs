@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ates.Analytics.Data;
 using Ates.Analytics.Hosting;
 using Ates.ServiceDefaults.Hosting;
+using Ates.ServiceDefaults.Schema;
 using Ates.ServiceDefaults.SignIn;
 
 namespace Ates.Analytics.Rebuild;
@@ -38,8 +39,7 @@ public static class RebuildCommand
             return 2;
         }
 
-        await using (var scope = services.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<AnalyticsDb>().CreateSchemaAsync(stop.Token);
+        await services.GetRequiredService<IServiceSchema>().PrepareAsync(stop.Token);
 
         await output.WriteLineAsync($"Rebuilding Analytics from {string.Join(", ", options.Producers.Select(p => $"{p.Key} ({p.Value})"))}…");
         var printed = new Dictionary<string, string>();

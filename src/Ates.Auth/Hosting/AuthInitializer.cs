@@ -9,7 +9,7 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Ates.Auth.Hosting;
 
 /// <summary>
-/// Runs before the outbox relay starts (it is registered first): creates the schema, registers the OAuth clients
+/// Runs before the outbox relay starts (it is registered first): registers the OAuth clients
 /// from configuration and seeds the demo company.
 /// </summary>
 public sealed class AuthInitializer(IServiceProvider services, AuthOptions options, IHostEnvironment env) : IHostedService
@@ -17,8 +17,6 @@ public sealed class AuthInitializer(IServiceProvider services, AuthOptions optio
     public async Task StartAsync(CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AuthDb>();
-        await db.CreateSchemaAsync(ct);
 
         var apps = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
         if (options.PasswordGrant == true)

@@ -6,6 +6,12 @@ public sealed class AuthOptions
     /// <summary>"sqlite:&lt;file&gt;" (default) or "postgres:&lt;connection string&gt;".</summary>
     public string Database { get; set; } = "sqlite:data/auth.db";
 
+    /// <summary>
+    /// Whether the service applies its schema's migrations when it starts. Unset: yes on SQLite (the one-process mode);
+    /// on PostgreSQL the deployment runs the service's <c>migrate</c> command, and the service refuses a schema behind it.
+    /// </summary>
+    public bool? MigrateOnStart { get; set; }
+
     /// <summary>"embedded" (default) or "rabbitmq:&lt;amqp uri&gt;".</summary>
     public string Transport { get; set; } = "embedded";
 

@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Ates.ServiceDefaults.Schema;
 using Microsoft.Extensions.Logging;
 
 namespace Ates.ServiceDefaults.Hosting;
@@ -19,12 +21,16 @@ public static class ServiceDatabase
         {
             var file = database["sqlite:".Length..];
             if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder) Directory.CreateDirectory(folder);
-            return db.UseSqlite($"Data Source={file};Default Timeout=30").AddInterceptors(SqliteBusyTimeout.Instance);
+            return db.UseSqlite($"Data Source={file};Default Timeout=30").AddInterceptors(SqliteBusyTimeout.Instance).WithProviderMigrations();
         }
         if (database.StartsWith("postgres:", StringComparison.Ordinal))
-            return db.UseNpgsql(database["postgres:".Length..]);
+            return db.UseNpgsql(database["postgres:".Length..]).WithProviderMigrations();
         throw new InvalidOperationException($"{setting} must be 'sqlite:<file>' or 'postgres:<connection string>', not '{database}'.");
     }
+
+    /// <summary>Each provider's migrations from the service's assembly (<see cref="ProviderMigrations"/>).</summary>
+    static DbContextOptionsBuilder WithProviderMigrations(this DbContextOptionsBuilder db) =>
+        db.ReplaceService<IMigrationsAssembly, ProviderMigrations>();
 
     /// <summary>
     /// A writer that finds SQLite's write lock taken waits in SQLite's own busy handler, which retries within a
@@ -79,16 +85,5 @@ public static class ServiceDatabase
         {
             log.LogWarning(e, "SQLite's planner statistics were not refreshed; the next day close tries again");
         }
-    }
-
-    /// <summary>
-    /// Creates the schema on first run; SQLite switches to write-ahead logging so pages read while the relay and
-    /// consumers write.
-    /// </summary>
-    public static async Task CreateSchemaAsync(this DbContext db, CancellationToken ct)
-    {
-        // TODO: versioned migrations per provider; until then the schema is created on first run.
-        await db.Database.EnsureCreatedAsync(ct);
-        if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
     }
 }

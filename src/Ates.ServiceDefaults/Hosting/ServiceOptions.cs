@@ -8,6 +8,12 @@ public class ServiceOptions
     /// <summary>"sqlite:&lt;file&gt;" or "postgres:&lt;connection string&gt;".</summary>
     public string Database { get; set; } = "";
 
+    /// <summary>
+    /// Whether the service applies its schema's migrations when it starts. Unset: yes on SQLite (the one-process mode);
+    /// on PostgreSQL the deployment runs the service's <c>migrate</c> command, and the service refuses a schema behind it.
+    /// </summary>
+    public bool? MigrateOnStart { get; set; }
+
     /// <summary>"embedded" (default) or "rabbitmq:&lt;amqp uri&gt;".</summary>
     public string Transport { get; set; } = "embedded";
 
