@@ -9,6 +9,7 @@ using Ates.Contracts;
 using Ates.Messaging.Ops;
 using Ates.Messaging;
 using Ates.ServiceDefaults.Hosting;
+using Ates.ServiceDefaults.Telemetry;
 using Ates.ServiceDefaults.SignIn;
 using Ates.Messaging.Transports.Embedded;
 using Microsoft.AspNetCore.Authorization;
@@ -39,6 +40,7 @@ public static class AuthSetup
         options.PasswordGrant ??= dev;
         var services = builder.Services;
         services.AddSingleton(options);
+        builder.AddServiceTelemetry("auth");
 
         services.AddDbContext<AuthDb>((sp, db) =>
         {

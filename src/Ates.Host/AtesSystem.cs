@@ -3,6 +3,7 @@ using Ates.Analytics;
 using Ates.Auth;
 using Ates.Messaging.Transports.Embedded;
 using Ates.Tasks;
+using Ates.ServiceDefaults.Telemetry;
 
 namespace Ates.Host;
 
@@ -40,6 +41,7 @@ public sealed class AtesSystem : IAsyncDisposable
 
         // Distributed: the services run as their own processes; this process is only their gateway.
         var remote = gateway.Configuration.GetSection("Host:Services").Get<Dictionary<string, string>>() ?? [];
+        gateway.AddServiceTelemetry(remote.Count > 0 ? "gateway" : "host");
         if (remote.Count > 0)
         {
             gateway.WebHost.UseUrls(Url);

@@ -33,6 +33,8 @@ static class ServiceBuilders
             // Scripts and the benchmark sign in with the password grant of ates-cli; the demo switches it on in every
             // environment (Auth keeps it to Development otherwise).
             ["Auth:PasswordGrant"] = "true",
+            // One process: the host records the traces of every service in it, once.
+            ["Telemetry:PerService"] = "false",
         };
         // Emails are written as .eml files into a pickup folder unless SMTP is configured (Accounting:Mail:Host).
         settings["Accounting:Mail:PickupFolder"] = Path.Combine(data, "mail");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ates.ServiceDefaults.Hosting;
 using Ates.Accounting.Billing;
 using Ates.Accounting.Data;
@@ -10,6 +11,9 @@ namespace Ates.Accounting.Ledger;
 /// <summary>Posts money movements: the transaction, its two entries and its transaction.applied, in the caller's transaction.</summary>
 public sealed class LedgerBook(AccountingDb db, IOutbox outbox, BillingCalendar clock)
 {
+    /// <summary>A span for each posting, in the trace of what caused it (a task event's, an accountant's request).</summary>
+    public static readonly ActivitySource Activities = new("Ates.Accounting");
+
     /// <summary>
     /// Posts <paramref name="amount"/> (positive; its sign comes from <paramref name="kind"/>) to the popug's account,
     /// into billing day <paramref name="day"/> (an open one: see <see cref="BillingDays.PostingDayAsync"/>).
@@ -17,6 +21,10 @@ public sealed class LedgerBook(AccountingDb db, IOutbox outbox, BillingCalendar 
     public async Task<LedgerTransaction> PostAsync(string key, TransactionKind kind, Guid accountId, decimal amount, Guid? taskId,
         DateOnly day, CancellationToken ct)
     {
+        using var activity = Activities.StartActivity($"post {Accounts.AccountQueries.KindName(kind)}");
+        activity?.SetTag("ates.account.id", accountId);
+        activity?.SetTag("ates.task.id", taskId);
+        activity?.SetTag("ates.billing_day", day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await EnsureAccountAsync(accountId, ct);
         var transaction = new LedgerTransaction
         {

@@ -31,8 +31,6 @@ public sealed class EventConsumer<TDb>(
     ILogger<EventConsumer<TDb>> log) : IConsumerRegistration
     where TDb : DbContext
 {
-    public static readonly ActivitySource Activities = new("Ates.Messaging");
-
     public ConsumerRegistration Registration => new(options.Service, handlers.EventTypes, ConsumeAsync, options.RetryDelay) { ParkAsync = ParkAsync };
 
     /// <summary>
@@ -171,6 +169,8 @@ public sealed class EventConsumer<TDb>(
         // A failing batch is rolled back whole and its events handled one by one, so EF Core's savepoint around each
         // SaveChanges (two round trips) would protect nothing.
         db.Database.AutoSavepointsEnabled = false;
+        using var batch = MessagingActivities.StartBatch($"consume {options.Service}", ActivityKind.Consumer, options.Service,
+            envelopes.Select(e => e.TraceParent), envelopes.Count);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The inbox rows go first: a concurrent delivery of the same event (another instance)
         // then waits on them and fails on the key instead of running a handler twice.
@@ -209,7 +209,8 @@ public sealed class EventConsumer<TDb>(
 
         foreach (var (index, (envelope, @event)) in fresh)
         {
-            using var activity = Activities.StartActivity($"consume {envelope.Type}", ActivityKind.Consumer, envelope.TraceParent);
+            // The handling is a span of the event's own trace (from the producer's outbox write on).
+            using var activity = MessagingActivities.Source.StartActivity($"handle {envelope.Type}", ActivityKind.Consumer, envelope.TraceParent);
             activity?.SetTag("messaging.message.id", envelope.Id);
             activity?.SetTag("messaging.consumer.group.name", options.Service);
             if (handlers.Find(envelope.Type) is { } handle)

@@ -37,6 +37,9 @@ public sealed class Outbox<TDb>(TDb db, EventRegistry registry, TimeProvider tim
         var eventId = Guid.CreateVersion7(occurredAt ?? time.GetUtcNow());
         // A consumer in this process that reads these very characters need not validate them again.
         if (_consumedInProcess) registry.RememberValid(eventId, descriptor.Type, descriptor.Version, data);
+        // The write is a span of the caller's trace; the consumers' spans continue that trace from its id.
+        using var write = MessagingActivities.StartWrite(options.Service, descriptor.Type);
+        write?.SetTag("messaging.message.id", eventId);
         db.Set<OutboxMessage>().Add(new OutboxMessage
         {
             EventId = eventId,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.Transports;
 using Microsoft.EntityFrameworkCore;
@@ -118,6 +119,7 @@ public sealed class OutboxRelay<TDb>(
         }
 
         var source = EventEnvelope.SourceOf(options.Service);
+        using var relay = MessagingActivities.StartBatch($"relay {options.Service}", ActivityKind.Producer, options.Service, rows.Select(r => r.TraceParent), rows.Count);
         try
         {
             await transport.PublishAsync(rows.Select(r => ToEnvelope(r, source) with { DeliveryAttempt = r.Attempts + 1 }).ToList(), ct);

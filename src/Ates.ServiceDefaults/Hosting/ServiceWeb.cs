@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ates.ServiceDefaults.Pages;
 using Ates.ServiceDefaults.SignIn;
+using Ates.ServiceDefaults.Telemetry;
 using Ates.ServiceDefaults.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -34,6 +35,7 @@ public static class ServiceWeb
         services.AddRazorComponents();
         services.AddApiDescription();
         services.UseSnakeCaseJson();
+        builder.AddServiceTelemetry(section.ToLowerInvariant());
         return services;
     }
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -20,7 +19,6 @@ namespace Ates.Host.Tests.Upgrade;
 /// </summary>
 public sealed class UpgradeTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
-    const string Password = "popug-upgrade-beak";
     readonly string _data = Directory.CreateTempSubdirectory("ates-upgrade-").FullName;
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -169,32 +167,17 @@ public sealed class UpgradeTests(PostgresFixture postgres) : IClassFixture<Postg
 
     Task<AtesSystem> StartAsync(string provider, Dictionary<string, string> databases)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Host:Url"] = $"http://localhost:{FreePort.Next()}",
-            ["Host:Data"] = _data,
-            ["Auth:Keys"] = "ephemeral",
-            ["Auth:Demo:Password"] = Password,
-            // The test closes its days itself.
-            ["Tasks:DayClose:Schedule"] = "",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        var settings = new Dictionary<string, string?>();
         foreach (var (service, database) in databases)
         {
             var section = char.ToUpperInvariant(service[0]) + service[1..];
             settings[$"{section}:Database"] = database;
             settings[$"{section}:MigrateOnStart"] = provider == "postgres" ? "true" : null;
         }
-        return AtesSystem.StartAsync([], settings);
+        return DemoSystem.StartAsync(_data, settings);
     }
 
-    static async Task<HttpClient> ApiAsync(AtesSystem system, string email)
-    {
-        using var auth = new HttpClient { BaseAddress = new Uri($"{system.Url}/auth/") };
-        var client = new HttpClient { BaseAddress = new Uri($"{system.Url}/") };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await PasswordGrant.TokenAsync(auth, email, Password, Ct));
-        return client;
-    }
+    static Task<HttpClient> ApiAsync(AtesSystem system, string email) => DemoSystem.ApiAsync(system, email, Ct);
 
     static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
 
