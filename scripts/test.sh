@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of aTES. Installs the Debian packages the tests start for real
-# (RabbitMQ, PostgreSQL, an SMTP server) when they are missing, then runs `dotnet test`.
+# (RabbitMQ, PostgreSQL, an SMTP server, Chromium, Prometheus) when they are missing, then runs `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,7 @@ command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/lib/rabbitmq/bin/rabbitm
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/prometheus ] || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} (Debian packages the tests start as private servers)…"
   sudo_=""; [ "$(id -u)" -eq 0 ] || sudo_="sudo"

@@ -159,6 +159,7 @@ public static class AuthSetup
     {
         // Behind the gateway (a loopback proxy, trusted by default) the client's own address, for the sign-in throttle.
         app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor });
+        app.UseServiceMetrics();
         if (app.Services.GetRequiredService<AuthOptions>().PathBase is { Length: > 0 } pathBase) app.UsePathBase(pathBase);
         app.UseExceptionHandler();
         // 401/403/404 without a body (challenges, forbids, unknown routes) get an RFC 9457 body too.

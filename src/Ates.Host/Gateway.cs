@@ -1,3 +1,4 @@
+using Ates.ServiceDefaults.Telemetry;
 using Ates.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Yarp.ReverseProxy.Configuration;
@@ -33,6 +34,7 @@ static class Gateway
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        app.UseServiceMetrics();
         app.MapGet("/", () => new RazorComponentResult<StartPage>());
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" }));
         // "/tasks" without the slash would miss the route and the service's relative links. (A mapped route would

@@ -17,6 +17,8 @@ public static class MessagingModel
             e.Property(x => x.Sequence).ValueGeneratedOnAdd();
             e.HasIndex(x => x.EventId).IsUnique();
             e.HasIndex(x => new { x.PublishedAt, x.Sequence });
+            // Each type's last sequence (the metrics' consumer lag) without reading the whole log.
+            e.HasIndex(x => new { x.Type, x.Sequence });
             e.Property(x => x.Type).HasMaxLength(100);
             e.Property(x => x.PartitionKey).HasMaxLength(100);
         });

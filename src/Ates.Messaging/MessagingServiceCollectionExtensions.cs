@@ -43,6 +43,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<OutboxRelay<TDb>>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay<TDb>>());
         services.AddHostedService<ConsumerHost<TDb>>();
+        services.AddHostedService<Ops.MessagingSampler<TDb>>();
         return new MessagingBuilder<TDb>(services, options, handlers);
     }
 

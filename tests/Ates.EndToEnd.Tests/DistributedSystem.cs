@@ -14,6 +14,9 @@ public sealed class DistributedSystem : SystemUnderTest
     protected override string Name => "distributed-";
     public override string MailFolder => _topology!.MailFolder;
 
+    /// <summary>The running topology: its services' own addresses, its broker and database.</summary>
+    public Topology.Topology Deployment => _topology ?? throw new InvalidOperationException("Not started.");
+
     protected override async Task StartAsync(CancellationToken ct) =>
         _topology = await Topology.Topology.StartAsync(RepositoryRoot(), Url, TextWriter.Synchronized(_log), ct, Password);
 

@@ -24,6 +24,9 @@ public abstract partial class OpsTests(SystemUnderTest system)
         string[] pairs = ["tasks←auth", "accounting←auth", "accounting←tasks", "analytics←accounting", "analytics←auth", "analytics←tasks"];
         foreach (var pair in pairs)
             await Assertions.Expect(Lag(admin, pair)).ToContainTextAsync("up to date");
+        // Each lag names its series in Prometheus (a link where Analytics:Prometheus is set).
+        await Assertions.Expect(Lag(admin, "accounting←tasks").Locator("[data-test=metric]"))
+            .ToHaveTextAsync("ates:consumer_lag{ates_service=\"accounting\",ates_producer=\"tasks\"}");
         await Assertions.Expect(admin.Locator("[data-test=no-dead-letters]")).ToBeVisibleAsync();
         // Every service's readiness (database, messaging and, distributed, its broker connection), as /health/ready answers it.
         foreach (var service in new[] { "auth", "tasks", "accounting", "analytics" })

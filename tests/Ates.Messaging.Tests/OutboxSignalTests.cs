@@ -11,7 +11,7 @@ public sealed class OutboxSignalTests : IAsyncLifetime
     readonly OutboxSignal _signal = new();
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    TestDb NewDb() => new(new DbContextOptionsBuilder<TestDb>().UseSqlite($"Data Source={_file}").AddInterceptors(new OutboxSignalInterceptor(_signal)).Options);
+    TestDb NewDb() => new(new DbContextOptionsBuilder<TestDb>().UseSqlite($"Data Source={_file}").AddInterceptors(new OutboxSignalInterceptor(_signal, new MessagingOptions { Service = "tasks" })).Options);
 
     public async ValueTask InitializeAsync()
     {

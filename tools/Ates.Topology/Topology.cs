@@ -41,6 +41,11 @@ public sealed class Topology : IAsyncDisposable
     /// <summary>Each service's broker address with its own login (<see cref="BrokerPermissions"/>).</summary>
     public IReadOnlyDictionary<string, string> BrokerUris { get; private set; } = new Dictionary<string, string>();
 
+    /// <summary>Each service instance's own address (not the gateway's): where a Prometheus scrapes its <c>/metrics</c>.</summary>
+    public IReadOnlyDictionary<string, string> ServiceAddresses => _addresses;
+
+    readonly Dictionary<string, string> _addresses = [];
+
     /// <summary>The broker's address as its administrator (guest, from loopback only).</summary>
     public string AmqpUri => _rabbit?.AmqpUri ?? throw new InvalidOperationException("Not started.");
 
@@ -124,6 +129,7 @@ public sealed class Topology : IAsyncDisposable
         foreach (var (name, project, section, pathBase, port) in services)
         {
             _started[name] = (project, $"http://127.0.0.1:{port}{pathBase}/health", environments[name]);
+            _addresses[name] = $"http://127.0.0.1:{port}";
             await StartAsync(name, Path.Combine(root, "src", project), Dll(root, project), [], environments[name], log);
             await WaitHealthyAsync(name, _started[name].Health, ct);
         }
@@ -149,6 +155,8 @@ public sealed class Topology : IAsyncDisposable
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+                // Each instance serves its metrics at /metrics on its own address, for a Prometheus to scrape.
+                ["Telemetry__Prometheus"] = "true",
                 [$"{section}__Database"] = $"postgres:{(section == "Accounting" ? accountingDatabase : _postgres.ConnectionString(DatabaseOf(project)))}",
                 [$"{section}__Transport"] = $"rabbitmq:{brokerUri[section.ToLowerInvariant()]}",
                 [$"{section}__PathBase"] = pathBase,

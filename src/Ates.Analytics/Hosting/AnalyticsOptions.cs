@@ -16,6 +16,12 @@ public sealed class AnalyticsOptions : ServiceOptions
     /// </summary>
     public Dictionary<string, string> Producers { get; set; } = [];
 
+    /// <summary>
+    /// The address of the Prometheus that scrapes the services (e.g. http://prometheus:9090); the ops page then links
+    /// each consumer's lag to its series there (<c>ates:consumer_lag</c>, deploy/prometheus/ates.rules.yml).
+    /// </summary>
+    public string? Prometheus { get; set; }
+
     /// <summary>How long a rebuild waits for replayed events to be handled (RabbitMQ delivers them after the replay answers).</summary>
     public TimeSpan RebuildSettleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -20,7 +20,8 @@ public static class OpsPageEndpoints
             var overview = await console.OverviewAsync(await AdminToken.OfAsync(http), ct);
             // Watch a backlog drain without a script; a calm page stays still (an open event body is not folded away).
             if (overview.AnyBehind) http.Response.Headers["Refresh"] = "5";
-            return new RazorComponentResult<OpsPage>(new { Overview = overview, Notice = notice, Error = error });
+            var prometheus = http.RequestServices.GetRequiredService<AnalyticsOptions>().Prometheus;
+            return new RazorComponentResult<OpsPage>(new { Overview = overview, Notice = notice, Error = error, Prometheus = prometheus });
         });
 
         pages.MapPost("/ops", async ([FromForm] OpsAction form, HttpContext http, OpsConsole console, CancellationToken ct) =>

@@ -50,10 +50,12 @@ public sealed class EventConsumer<TDb>(
     public async Task<ConsumeOutcome[]> ConsumeAsync(IReadOnlyList<Delivery> deliveries, CancellationToken ct)
     {
         var outcomes = new ConsumeOutcome[deliveries.Count];
+        var envelopes = new EventEnvelope?[deliveries.Count];
         var valid = new List<(int Index, Received Event)>(deliveries.Count);
         for (var i = 0; i < deliveries.Count; i++)
         {
             var (envelope, @event, problem) = Read(deliveries[i].Body, deliveries[i].Publisher);
+            envelopes[i] = envelope;
             if (problem is null) valid.Add((i, new Received(envelope!, @event!)));
             else
             {
@@ -68,7 +70,7 @@ public sealed class EventConsumer<TDb>(
             {
                 var handled = await HandleAsync(valid.Select(v => v.Event).ToList(), ct);
                 for (var k = 0; k < valid.Count; k++) outcomes[valid[k].Index] = handled[k];
-                return outcomes;
+                return Counted(outcomes, envelopes);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
@@ -78,6 +80,19 @@ public sealed class EventConsumer<TDb>(
 
         foreach (var (index, received) in valid)
             outcomes[index] = await HandleOneAsync(received, deliveries[index], ct);
+        return Counted(outcomes, envelopes);
+    }
+
+    ConsumeOutcome[] Counted(ConsumeOutcome[] outcomes, EventEnvelope?[] envelopes)
+    {
+        for (var i = 0; i < outcomes.Length; i++)
+            MessagingMetrics.RecordConsumed(options.Service, EventEnvelope.ProducerIn(envelopes[i]?.Source), envelopes[i]?.Type ?? "unknown", outcomes[i] switch
+            {
+                ConsumeOutcome.Handled => "handled",
+                ConsumeOutcome.Duplicate => "duplicate",
+                ConsumeOutcome.DeadLettered => "dead_lettered",
+                _ => "retry",
+            });
         return outcomes;
     }
 

@@ -124,6 +124,7 @@ public sealed class OutboxRelay<TDb>(
         {
             await transport.PublishAsync(rows.Select(r => ToEnvelope(r, source) with { DeliveryAttempt = r.Attempts + 1 }).ToList(), ct);
             await MarkPublishedAsync(db, rows.Select(r => r.Sequence).ToList(), ct);
+            MessagingMetrics.RecordPublished(options.Service, rows.Count);
             return rows.Count == options.RelayBatchSize;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -139,6 +140,7 @@ public sealed class OutboxRelay<TDb>(
             {
                 await transport.PublishAsync([ToEnvelope(row, source) with { DeliveryAttempt = row.Attempts + 1 }], ct);
                 await MarkPublishedAsync(db, [row.Sequence], ct);
+                MessagingMetrics.RecordPublished(options.Service, 1);
                 published++;
             }
             catch (Exception e) when (e is not OperationCanceledException)

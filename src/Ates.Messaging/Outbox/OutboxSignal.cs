@@ -15,15 +15,19 @@ public sealed class OutboxSignal
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _pending.WaitAsync(timeout, ct);
 }
 
-/// <summary>Notifies <see cref="OutboxSignal"/> after a save or commit that added outbox rows.</summary>
-public sealed class OutboxSignalInterceptor(OutboxSignal signal) : IDbTransactionInterceptor, ISaveChangesInterceptor
+/// <summary>
+/// Notifies <see cref="OutboxSignal"/> after a save or commit that added outbox rows, and counts them by type
+/// (<see cref="MessagingMetrics"/>: the events a service wrote; Accounting's transaction.applied are its postings).
+/// </summary>
+public sealed class OutboxSignalInterceptor(OutboxSignal signal, MessagingOptions options) : IDbTransactionInterceptor, ISaveChangesInterceptor
 {
-    // Contexts that staged outbox rows not yet committed; weak so a disposed context leaves nothing behind.
-    readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, object> _staged = [];
+    // Contexts that staged outbox rows not yet committed, with how many of each type; weak so a disposed context
+    // leaves nothing behind.
+    readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, Dictionary<string, int>> _staged = [];
 
     public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
     {
-        if (eventData.Context is { } db && StagesOutboxRows(db)) _staged.AddOrUpdate(db, this);
+        if (eventData.Context is { } db) Stage(db);
         return ValueTask.FromResult(result);
     }
 
@@ -33,13 +37,18 @@ public sealed class OutboxSignalInterceptor(OutboxSignal signal) : IDbTransactio
     /// batch, which tracks hundreds of entities, the second scan was a fifth of the one-process host's CPU
     /// (benchmark, docs/benchmarks.md).
     /// </summary>
-    static bool StagesOutboxRows(DbContext db)
+    void Stage(DbContext db)
     {
         var detect = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
         {
-            return db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
+            foreach (var entry in db.ChangeTracker.Entries<OutboxMessage>())
+            {
+                if (entry.State != EntityState.Added) continue;
+                var staged = _staged.GetOrCreateValue(db);
+                staged[entry.Entity.Type] = staged.GetValueOrDefault(entry.Entity.Type) + 1;
+            }
         }
         finally
         {
@@ -55,7 +64,7 @@ public sealed class OutboxSignalInterceptor(OutboxSignal signal) : IDbTransactio
 
     public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
     {
-        if (eventData.Context is { } db && db.Database.CurrentTransaction is null) Flush(db);
+        if (eventData.Context is { } db && db.Database.CurrentTransaction is null) Flush(db, committed: true);
         return ValueTask.FromResult(result);
     }
 
@@ -65,16 +74,39 @@ public sealed class OutboxSignalInterceptor(OutboxSignal signal) : IDbTransactio
         return result;
     }
 
+    public void SaveChangesFailed(DbContextErrorEventData eventData)
+    {
+        if (eventData.Context is { } db && db.Database.CurrentTransaction is null) Flush(db, committed: false);
+    }
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken ct = default)
+    {
+        SaveChangesFailed(eventData);
+        return Task.CompletedTask;
+    }
+
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken ct = default)
     {
-        if (eventData.Context is { } db) Flush(db);
+        if (eventData.Context is { } db) Flush(db, committed: true);
         return Task.CompletedTask;
     }
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => _ = TransactionCommittedAsync(transaction, eventData);
 
-    void Flush(DbContext db)
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken ct = default)
     {
-        if (_staged.Remove(db)) signal.Notify();
+        if (eventData.Context is { } db) Flush(db, committed: false);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => _ = TransactionRolledBackAsync(transaction, eventData);
+
+    void Flush(DbContext db, bool committed)
+    {
+        if (!_staged.TryGetValue(db, out var staged)) return;
+        _staged.Remove(db);
+        if (!committed) return;
+        foreach (var (type, count) in staged) MessagingMetrics.RecordWritten(options.Service, type, count);
+        signal.Notify();
     }
 }

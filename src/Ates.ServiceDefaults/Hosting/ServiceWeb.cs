@@ -57,6 +57,7 @@ public static class ServiceWeb
     /// <summary>The middleware in order, then the shared endpoints. <typeparamref name="TDb"/> holds the users replica.</summary>
     public static WebApplication UseServiceWeb<TDb>(this WebApplication app, ServiceOptions options) where TDb : DbContext
     {
+        app.UseServiceMetrics();
         if (options.PathBase.Length > 0) app.UsePathBase(options.PathBase);
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusPages.WriteAsync);

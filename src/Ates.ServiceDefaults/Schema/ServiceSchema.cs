@@ -26,17 +26,40 @@ public sealed class ServiceSchema<TDb>(IServiceProvider services, bool migrateOn
 {
     public bool MigrateOnStart => migrateOnStart;
 
+    /// <summary>
+    /// The advisory lock instances starting together take turns on. EF Core's own migration lock on PostgreSQL lasts one
+    /// migration's transaction: between two migrations another instance got in and applied the second again.
+    /// </summary>
+    const long MigrationLock = 0x61746573_6d696772; // "atesmigr"
+
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
-        await AdoptCreatedSchemaAsync(db, ct);
-        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-        // EF Core holds a lock on the database while it migrates: instances starting together take turns.
-        await db.Database.MigrateAsync(ct);
-        if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
-        if (pending.Count > 0) log.LogInformation("{Context}: applied the migrations {Migrations}", typeof(TDb).Name, string.Join(", ", pending));
-        return pending;
+        var postgres = db.Database.IsNpgsql();
+        if (postgres)
+        {
+            // One connection for the lock and the migrations, so the session-level lock holds across their transactions.
+            await db.Database.OpenConnectionAsync(ct);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", ct);
+        }
+        try
+        {
+            await AdoptCreatedSchemaAsync(db, ct);
+            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+            await db.Database.MigrateAsync(ct);
+            if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            if (pending.Count > 0) log.LogInformation("{Context}: applied the migrations {Migrations}", typeof(TDb).Name, string.Join(", ", pending));
+            return pending;
+        }
+        finally
+        {
+            if (postgres)
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLock})", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+        }
     }
 
     public async Task PrepareAsync(CancellationToken ct)

@@ -2,7 +2,7 @@ using Ates.Accounting.Hosting;
 
 namespace Ates.Accounting.Billing.ClosingDay;
 
-/// <summary>Now and then closes what is due, should a check after a commit have failed.</summary>
+/// <summary>Now and then closes what is due, should a check after a commit have failed, and notes a day that waits (its metric).</summary>
 public sealed class DayCloseWatch(IServiceScopeFactory scopes, AccountingOptions options, TimeProvider time, ILogger<DayCloseWatch> log)
     : BackgroundService
 {
@@ -15,7 +15,9 @@ public sealed class DayCloseWatch(IServiceScopeFactory scopes, AccountingOptions
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<DayCloser>().CloseDueDaysAsync(ct);
+                var closer = scope.ServiceProvider.GetRequiredService<DayCloser>();
+                await closer.CloseDueDaysAsync(ct);
+                DayCloseMetrics.RecordWaiting(await closer.WaitingAsync(ct), time.GetUtcNow().UtcDateTime);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {

@@ -100,6 +100,7 @@ public sealed class DayCloser(AccountingDb db, LedgerBook ledger, IOutbox outbox
     public async Task<DayCloseResult> CloseAsync(BillingDay open, string closedBy, CancellationToken ct)
     {
         if (open.IsClosed) throw new InvalidOperationException($"Day {open.Day} is already closed.");
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var day = open.Day;
         // The balance carried in is the last close's closing balance, so a close costs the same on day 365 as on day 1.
         var lastClosed = await db.Days.Where(d => d.IsClosed && d.Day < day).MaxAsync(d => (DateOnly?)d.Day, ct);
@@ -134,6 +135,7 @@ public sealed class DayCloser(AccountingDb db, LedgerBook ledger, IOutbox outbox
 
         log.LogInformation("Closing day {Day} ({By}): earnings {Earnings}, paid {Paid} to {Count} popugs, {Negative} in the negative",
             day, closedBy, result.ManagementEarnings, result.PayoutsTotal, result.Paid.Count(), result.AccountsInNegative);
+        DayCloseMetrics.RecordClose(closedBy, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return result;
     }
 

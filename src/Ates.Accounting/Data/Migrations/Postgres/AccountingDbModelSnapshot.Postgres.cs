@@ -409,6 +409,8 @@ namespace Ates.Accounting.Data.Migrations.Postgres
 
                     b.HasIndex("PublishedAt", "Sequence");
 
+                    b.HasIndex("Type", "Sequence");
+
                     b.ToTable("outbox", (string)null);
                 });
 

@@ -400,6 +400,8 @@ namespace Ates.Accounting.Data.Migrations.Sqlite
 
                     b.HasIndex("PublishedAt", "Sequence");
 
+                    b.HasIndex("Type", "Sequence");
+
                     b.ToTable("outbox", (string)null);
                 });
 

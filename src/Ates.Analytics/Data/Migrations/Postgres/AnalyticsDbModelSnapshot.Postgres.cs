@@ -250,6 +250,8 @@ namespace Ates.Analytics.Data.Migrations.Postgres
 
                     b.HasIndex("PublishedAt", "Sequence");
 
+                    b.HasIndex("Type", "Sequence");
+
                     b.ToTable("outbox", (string)null);
                 });
 

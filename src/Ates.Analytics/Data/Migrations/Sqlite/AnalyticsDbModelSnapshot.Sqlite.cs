@@ -243,6 +243,8 @@ namespace Ates.Analytics.Data.Migrations.Sqlite
 
                     b.HasIndex("PublishedAt", "Sequence");
 
+                    b.HasIndex("Type", "Sequence");
+
                     b.ToTable("outbox", (string)null);
                 });
 

@@ -226,6 +226,8 @@ namespace Ates.Auth.Data.Migrations.Postgres
 
                     b.HasIndex("PublishedAt", "Sequence");
 
+                    b.HasIndex("Type", "Sequence");
+
                     b.ToTable("outbox", (string)null);
                 });
 

@@ -219,6 +219,8 @@ namespace Ates.Auth.Data.Migrations.Sqlite
 
                     b.HasIndex("PublishedAt", "Sequence");
 
+                    b.HasIndex("Type", "Sequence");
+
                     b.ToTable("outbox", (string)null);
                 });
 

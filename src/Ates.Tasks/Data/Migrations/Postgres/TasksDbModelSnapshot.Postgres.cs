@@ -142,6 +142,8 @@ namespace Ates.Tasks.Data.Migrations.Postgres
 
                     b.HasIndex("PublishedAt", "Sequence");
 
+                    b.HasIndex("Type", "Sequence");
+
                     b.ToTable("outbox", (string)null);
                 });
 

@@ -135,6 +135,8 @@ namespace Ates.Tasks.Data.Migrations.Sqlite
 
                     b.HasIndex("PublishedAt", "Sequence");
 
+                    b.HasIndex("Type", "Sequence");
+
                     b.ToTable("outbox", (string)null);
                 });
 
