@@ -46,6 +46,9 @@ public static class MessagingMetrics
 
     public static void Record(string service, Sample sample) => Samples[service] = sample;
 
+    /// <summary>Whether anything counts the events written and taken: else the counting is skipped.</summary>
+    public static bool Counting => Written.Enabled || Consumed.Enabled;
+
     /// <summary>Whether anything reads the sampled figures (a meter provider with a reader); else sampling is wasted work.</summary>
     public static bool Observed => Depth.Enabled;
 

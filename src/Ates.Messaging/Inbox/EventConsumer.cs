@@ -85,6 +85,7 @@ public sealed class EventConsumer<TDb>(
 
     ConsumeOutcome[] Counted(ConsumeOutcome[] outcomes, EventEnvelope?[] envelopes)
     {
+        if (!MessagingMetrics.Counting) return outcomes;
         for (var i = 0; i < outcomes.Length; i++)
             MessagingMetrics.RecordConsumed(options.Service, EventEnvelope.ProducerIn(envelopes[i]?.Source), envelopes[i]?.Type ?? "unknown", outcomes[i] switch
             {

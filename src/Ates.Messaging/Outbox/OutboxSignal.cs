@@ -43,10 +43,17 @@ public sealed class OutboxSignalInterceptor(OutboxSignal signal, MessagingOption
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
         {
+            if (!MessagingMetrics.Counting)
+            {
+                // Nothing counts the rows: knowing that there are some is enough for the signal.
+                if (db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added)) _staged.GetOrCreateValue(db);
+                return;
+            }
+            Dictionary<string, int>? staged = null;
             foreach (var entry in db.ChangeTracker.Entries<OutboxMessage>())
             {
                 if (entry.State != EntityState.Added) continue;
-                var staged = _staged.GetOrCreateValue(db);
+                staged ??= _staged.GetOrCreateValue(db);
                 staged[entry.Entity.Type] = staged.GetValueOrDefault(entry.Entity.Type) + 1;
             }
         }
