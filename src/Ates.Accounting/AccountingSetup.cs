@@ -41,7 +41,7 @@ public static class AccountingSetup
         }, optionsLifetime: ServiceLifetime.Singleton);
 
         // Registered before AddMessaging so the schema is up to date before the relay's first poll.
-        services.AddServiceSchema<AccountingDb>(options.Database, options.MigrateOnStart, "Accounting");
+        services.AddServiceSchema<AccountingDb>(options.MigrateOnStart, "Accounting");
         services.AddHostedService<AccountingInitializer>();
         services.AddMessaging<AccountingDb>("accounting")
             .Handle<UserCreated, UserEventHandlers>()

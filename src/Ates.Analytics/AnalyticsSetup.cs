@@ -46,7 +46,7 @@ public static class AnalyticsSetup
         }, optionsLifetime: ServiceLifetime.Singleton);
 
         // Registered before AddMessaging so the schema is up to date before the consumer's first delivery.
-        services.AddServiceSchema<AnalyticsDb>(options.Database, options.MigrateOnStart, "Analytics");
+        services.AddServiceSchema<AnalyticsDb>(options.MigrateOnStart, "Analytics");
         services.AddMessaging<AnalyticsDb>(Rebuilder.Consumer)
             .KeepUserReplica()
             .Handle<TransactionApplied, TransactionAppliedHandler>()

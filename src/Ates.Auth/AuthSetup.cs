@@ -49,7 +49,7 @@ public static class AuthSetup
         }, optionsLifetime: ServiceLifetime.Singleton);
 
         // Registered before AddMessaging so the schema is up to date before the relay's first poll.
-        services.AddServiceSchema<AuthDb>(options.Database, options.MigrateOnStart, "Auth");
+        services.AddServiceSchema<AuthDb>(options.MigrateOnStart, "Auth");
         services.AddHostedService<AuthInitializer>();
         var messaging = services.AddMessaging<AuthDb>("auth");
         // Auth publishes only: it has no partitions of its own.

@@ -36,7 +36,7 @@ public static class TasksSetup
         services.AddDbContext<TasksDb>((sp, db) => db.UseServiceDatabase(options.Database, "Tasks:Database").AddOutboxSignal(sp),
             optionsLifetime: ServiceLifetime.Singleton);
         // Registered before AddMessaging so the schema is up to date before the relay's first poll.
-        services.AddServiceSchema<TasksDb>(options.Database, options.MigrateOnStart, "Tasks");
+        services.AddServiceSchema<TasksDb>(options.MigrateOnStart, "Tasks");
         services.AddScoped<UserReplica<TasksDb>>();
         services.AddMessaging<TasksDb>("tasks")
             .Handle<UserCreated, ReassignWhenAssigneeLeaves>()

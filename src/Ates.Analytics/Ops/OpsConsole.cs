@@ -79,8 +79,4 @@ public sealed class OpsConsole(AnalyticsOptions options, IHttpClientFactory http
             return new ConsumerLag(consumer, position.Producer, position.Position, position.Handled, position.LastHandledAt, null, null, e.Message);
         }
     }
-
-    /// <summary>The source a consumer's dead letter came from, as a producer name ("/ates/tasks" → "tasks").</summary>
-    public static string? ProducerOf(string? source) =>
-        source is not null && source.StartsWith(EventEnvelope.SourceOf(""), StringComparison.Ordinal) ? source[EventEnvelope.SourceOf("").Length..] : source;
 }

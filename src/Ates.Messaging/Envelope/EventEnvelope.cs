@@ -40,9 +40,9 @@ public sealed record EventEnvelope(
     /// <summary>The source URI of a producing service, e.g. <c>/ates/tasks</c>.</summary>
     public static string SourceOf(string producer) => $"/ates/{producer}";
 
-    /// <summary>The producer a source names ("tasks" for /ates/tasks); "unknown" for anything else.</summary>
-    public static string ProducerIn(string? source) =>
-        source is not null && source.StartsWith("/ates/", StringComparison.Ordinal) ? source["/ates/".Length..] : "unknown";
+    /// <summary>The producer a source names ("tasks" for /ates/tasks); null for a source that is not an aTES service's.</summary>
+    public static string? ProducerIn(string? source) =>
+        source is not null && source.StartsWith(SourceOf(""), StringComparison.Ordinal) ? source[SourceOf("").Length..] : null;
 
     /// <summary>CloudEvents wants an absolute URI here; the path after the scheme is the registry path.</summary>
     public static string DataSchemaOf(string schemaPath) => $"ates:{schemaPath}";

@@ -87,7 +87,7 @@ public sealed class EventConsumer<TDb>(
     {
         if (!MessagingMetrics.Counting) return outcomes;
         for (var i = 0; i < outcomes.Length; i++)
-            MessagingMetrics.RecordConsumed(options.Service, EventEnvelope.ProducerIn(envelopes[i]?.Source), envelopes[i]?.Type ?? "unknown", outcomes[i] switch
+            MessagingMetrics.RecordConsumed(options.Service, EventEnvelope.ProducerIn(envelopes[i]?.Source) ?? "unknown", envelopes[i]?.Type ?? "unknown", outcomes[i] switch
             {
                 ConsumeOutcome.Handled => "handled",
                 ConsumeOutcome.Duplicate => "duplicate",

@@ -46,9 +46,7 @@ public sealed class MessagingSampler<TDb>(IServiceScopeFactory scopes, EventRegi
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         var outbox = db.Set<OutboxMessage>().AsNoTracking();
-        var unpublished = await outbox.LongCountAsync(m => m.PublishedAt == null, ct);
-        var oldest = await outbox.Where(m => m.PublishedAt == null).OrderBy(m => m.Sequence)
-            .Select(m => (DateTime?)m.OccurredAt).FirstOrDefaultAsync(ct);
+        var (unpublished, oldest) = await OpsStatusReader<TDb>.UnpublishedAsync(db, ct);
         var age = oldest is { } at ? Math.Max(0, (time.GetUtcNow().UtcDateTime - at).TotalSeconds) : 0;
 
         var last = new Dictionary<string, long>();

@@ -61,10 +61,8 @@ public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegis
     public async Task<ServiceStatus> ReadAsync(CancellationToken ct)
     {
         var outbox = db.Set<OutboxMessage>().AsNoTracking();
-        var log = new LogStatus(
-            await outbox.MaxAsync(m => (long?)m.Sequence, ct) ?? 0,
-            await outbox.LongCountAsync(m => m.PublishedAt == null, ct),
-            await outbox.Where(m => m.PublishedAt == null).OrderBy(m => m.Sequence).Select(m => (DateTime?)m.OccurredAt).FirstOrDefaultAsync(ct))
+        var (unpublished, oldest) = await UnpublishedAsync(db, ct);
+        var log = new LogStatus(await outbox.MaxAsync(m => (long?)m.Sequence, ct) ?? 0, unpublished, oldest)
         {
             Retention = options.EventLogRetention,
         };
@@ -90,6 +88,13 @@ public sealed class OpsStatusReader<TDb>(TDb db, HandlerMap handlers, EventRegis
         var said = new List<OpsWarning>();
         foreach (var source in warnings) said.AddRange(await source.WarningsAsync(ct));
         return new ServiceStatus(options.Service, log, consuming, letters.Count) { Ready = await ReadinessAsync(ct), Warnings = said };
+    }
+
+    /// <summary>What waits for the relay: how many events, and when the oldest of them happened (null when none waits).</summary>
+    public static async Task<(long Count, DateTime? OldestAt)> UnpublishedAsync(TDb db, CancellationToken ct)
+    {
+        var waiting = db.Set<OutboxMessage>().AsNoTracking().Where(m => m.PublishedAt == null);
+        return (await waiting.LongCountAsync(ct), await waiting.OrderBy(m => m.Sequence).Select(m => (DateTime?)m.OccurredAt).FirstOrDefaultAsync(ct));
     }
 
     async Task<Readiness?> ReadinessAsync(CancellationToken ct)

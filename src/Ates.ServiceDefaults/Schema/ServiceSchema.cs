@@ -12,20 +12,19 @@ public interface IServiceSchema
     /// <summary>Applies the migrations the database lacks; returns their ids (none if it was up to date).</summary>
     Task<IReadOnlyList<string>> MigrateAsync(CancellationToken ct);
 
-    /// <summary>At start: migrates (<see cref="MigrateOnStart"/>) or refuses a database whose schema is behind.</summary>
+    /// <summary>
+    /// At start: migrates where the service's setting says so, by default on SQLite (the one-process mode); else
+    /// refuses a database whose schema is behind.
+    /// </summary>
     Task PrepareAsync(CancellationToken ct);
-
-    bool MigrateOnStart { get; }
 }
 
 /// <summary>A schema that is behind the service's migrations, in a mode that does not migrate on start.</summary>
 public sealed class SchemaBehindException(string message) : InvalidOperationException(message);
 
-public sealed class ServiceSchema<TDb>(IServiceProvider services, bool migrateOnStart, string section, ILogger<ServiceSchema<TDb>> log) : IServiceSchema
+public sealed class ServiceSchema<TDb>(IServiceProvider services, bool? migrateOnStart, string section, ILogger<ServiceSchema<TDb>> log) : IServiceSchema
     where TDb : DbContext
 {
-    public bool MigrateOnStart => migrateOnStart;
-
     /// <summary>
     /// The advisory lock instances starting together take turns on. EF Core's own migration lock on PostgreSQL lasts one
     /// migration's transaction: between two migrations another instance got in and applied the second again.
@@ -64,13 +63,13 @@ public sealed class ServiceSchema<TDb>(IServiceProvider services, bool migrateOn
 
     public async Task PrepareAsync(CancellationToken ct)
     {
-        if (migrateOnStart)
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDb>();
+        if (migrateOnStart ?? db.Database.IsSqlite())
         {
             await MigrateAsync(ct);
             return;
         }
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TDb>();
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         if (pending.Count > 0)
             throw new SchemaBehindException(
@@ -112,11 +111,10 @@ public static class ServiceSchemaRegistration
     /// <paramref name="migrateOnStart"/> says so, by default on SQLite (the one-process mode); on PostgreSQL by default
     /// the service refuses to start until its <c>migrate</c> command has brought the schema up to date.
     /// </summary>
-    public static IServiceCollection AddServiceSchema<TDb>(this IServiceCollection services, string database, bool? migrateOnStart, string section)
+    public static IServiceCollection AddServiceSchema<TDb>(this IServiceCollection services, bool? migrateOnStart, string section)
         where TDb : DbContext
     {
-        var migrate = migrateOnStart ?? database.StartsWith("sqlite:", StringComparison.Ordinal);
-        services.AddSingleton<IServiceSchema>(sp => new ServiceSchema<TDb>(sp, migrate, section, sp.GetRequiredService<ILogger<ServiceSchema<TDb>>>()));
+        services.AddSingleton<IServiceSchema>(sp => new ServiceSchema<TDb>(sp, migrateOnStart, section, sp.GetRequiredService<ILogger<ServiceSchema<TDb>>>()));
         services.AddHostedService<SchemaInitializer>();
         return services;
     }

@@ -37,7 +37,7 @@ public static class ServiceDatabases
     {
         var services = new ServiceCollection().AddLogging();
         services.AddDbContext<TDb>(db => db.UseServiceDatabase(database, "Test:Database"));
-        services.AddServiceSchema<TDb>(database, migrateOnStart, "Test");
+        services.AddServiceSchema<TDb>(migrateOnStart, "Test");
         return services.BuildServiceProvider().GetRequiredService<IServiceSchema>();
     }
 

@@ -17,7 +17,7 @@ public sealed class DayCloseWatch(IServiceScopeFactory scopes, AccountingOptions
                 await using var scope = scopes.CreateAsyncScope();
                 var closer = scope.ServiceProvider.GetRequiredService<DayCloser>();
                 await closer.CloseDueDaysAsync(ct);
-                DayCloseMetrics.RecordWaiting(await closer.WaitingAsync(ct), time.GetUtcNow().UtcDateTime);
+                if (DayCloseMetrics.Observed) DayCloseMetrics.RecordWaiting(await closer.WaitingAsync(ct), time.GetUtcNow().UtcDateTime);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
