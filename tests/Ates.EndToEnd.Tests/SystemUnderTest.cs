@@ -71,7 +71,17 @@ public abstract class SystemUnderTest : IAsyncLifetime
         await page.FillAsync("#email", email);
         await page.FillAsync("#password", Password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == startAt.Split('?')[0]);
+        try
+        {
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == startAt.Split('?')[0]);
+        }
+        catch (TimeoutException e)
+        {
+            // Say where the sign-in stopped and what that page said, so that a failure explains itself.
+            await ScreenshotAsync(page, $"signin-stopped-{email}");
+            var text = await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(no text)");
+            throw new TimeoutException($"Signing in as {email} for {startAt} stopped at {page.Url}; the page said: {text.Trim()}", e);
+        }
         return page;
     }
 
