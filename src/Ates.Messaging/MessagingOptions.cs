@@ -34,6 +34,15 @@ public sealed class MessagingOptions
     /// </summary>
     public TimeSpan PublishedMarkInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How long a loop that was waiting lets work gather once the first of it arrives: an in-process subscriber and the
+    /// relay to a broker after a commit wakes them, a broker consumer after a delivery short of a full batch. The next
+    /// commits then come in the same batch (one read, one transaction, one publish) rather than one by one: while the
+    /// consumers keep up, each batch is otherwise one request's events, and its fixed costs were most of the CPU. It
+    /// adds this much to each hop of an event's way, and nothing once a loop is behind (docs/benchmarks.md).
+    /// </summary>
+    public TimeSpan DeliveryLinger { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Published events are kept this long as the producer's event log, for replay.</summary>
     public TimeSpan EventLogRetention { get; set; } = TimeSpan.FromDays(90);
 

@@ -30,6 +30,8 @@ public sealed class OutboxFeed<TDb>(
 
     public TimeSpan MarkInterval => options.PublishedMarkInterval;
 
+    public TimeSpan Linger => options.DeliveryLinger;
+
     public Task<long?> StartAsync(CancellationToken ct) => QueryAsync(async outbox =>
     {
         // The last row first: a row committed after it is unpublished, so the second query sees it.

@@ -50,7 +50,7 @@ public sealed class OutboxRelay<TDb>(
                 log.LogWarning(e, "Outbox relay of {Service} failed; it will try again", options.Service);
             }
 
-            if (!more) await signal.WaitAsync(options.RelayPollInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (!more) await WaitForRowsAsync(stop).ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
         try
@@ -72,6 +72,17 @@ public sealed class OutboxRelay<TDb>(
         {
             log.LogDebug(e, "Releasing the relay lease failed; it expires by itself");
         }
+    }
+
+    /// <summary>
+    /// Until a commit signals new rows or the poll interval passes. Publishing to a broker, a commit's wake-up waits a
+    /// moment for the next commits (<see cref="MessagingOptions.DeliveryLinger"/>) so that they go out in one batch;
+    /// in-process, the subscribers wait for themselves.
+    /// </summary>
+    async Task WaitForRowsAsync(CancellationToken stop)
+    {
+        if (await signal.WaitAsync(options.RelayPollInterval, stop) && transport is not IOutboxReadingTransport && options.DeliveryLinger > TimeSpan.Zero)
+            await Task.Delay(options.DeliveryLinger, stop);
     }
 
     /// <summary>When the relay last finished a round without failing (whether or not it holds the lease); readiness reads it.</summary>

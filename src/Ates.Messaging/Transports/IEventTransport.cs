@@ -51,6 +51,9 @@ public interface IOutboxFeed
 
     TimeProvider Time { get; }
 
+    /// <summary>How long a waiting subscriber lets commits gather once woken (<see cref="MessagingOptions.DeliveryLinger"/>).</summary>
+    TimeSpan Linger { get; }
+
     /// <summary>The least time between two writes of the published mark.</summary>
     TimeSpan MarkInterval { get; }
 

@@ -55,7 +55,8 @@ sealed class Subscription(IOutboxFeed outbox, Subscriber subscriber, Action comm
             {
                 try
                 {
-                    await _wake.WaitAsync(UntilNextDue(), stop);
+                    // Woken by a commit: the next ones gather for a moment and come in the same batch.
+                    if (await _wake.WaitAsync(UntilNextDue(), stop) && outbox.Linger > TimeSpan.Zero) await Task.Delay(outbox.Linger, stop);
                 }
                 catch (OperationCanceledException)
                 {

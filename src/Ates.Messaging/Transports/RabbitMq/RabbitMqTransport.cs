@@ -493,6 +493,12 @@ public sealed class RabbitMqTransport(
         {
             batch.Clear();
             while (batch.Count < options.Prefetch && inbound.TryRead(out var received)) batch.Add(received);
+            // Less than a full batch: the next deliveries gather for a moment and come in the same transaction.
+            if (batch.Count < options.Prefetch && options.DeliveryLinger > TimeSpan.Zero)
+            {
+                await Task.Delay(options.DeliveryLinger);
+                while (batch.Count < options.Prefetch && inbound.TryRead(out var received)) batch.Add(received);
+            }
 
             ConsumeOutcome[]? outcomes = null;
             try
