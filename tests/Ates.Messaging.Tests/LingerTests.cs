@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Ates.Messaging.TestHost;
 using Ates.Testing;
@@ -15,21 +14,10 @@ public sealed class LingerTests : IDisposable
     // Long, so that the ten commits fall inside it however loaded the machine is.
     static readonly TimeSpan Linger = TimeSpan.FromSeconds(2);
     readonly Servers _servers;
-    readonly ConcurrentQueue<Activity> _spans = new();
-    readonly ActivityListener _listener;
+    readonly SpanRecorder _recorder = new("Ates.Messaging", "Ates.Messaging.Tests.Linger");
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public LingerTests(Servers servers)
-    {
-        _servers = servers;
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is "Ates.Messaging" or "Ates.Messaging.Tests.Linger",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = _spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(_listener);
-    }
+    public LingerTests(Servers servers) => _servers = servers;
 
     [Theory]
     [InlineData("embedded", "sqlite")]
@@ -54,12 +42,12 @@ public sealed class LingerTests : IDisposable
         await Eventually.UntilAsync(async () => await Topology.SeenCountAsync(consumer) == 11, TimeSpan.FromSeconds(60), "the ten should be handled", Ct);
 
         // The batch span ends with its commit, just after the handling the count saw.
-        IReadOnlyList<Activity> Batches() => _spans.Where(s => s.DisplayName == "consume accounting" && s.Links.Any(l => l.Context.TraceId == trace)).ToList();
+        IReadOnlyList<Activity> Batches() => _recorder.Spans.Where(s => s.DisplayName == "consume accounting" && s.Links.Any(l => l.Context.TraceId == trace)).ToList();
         await Eventually.UntilAsync(() => Task.FromResult(Batches().Sum(b => (int)b.GetTagItem("messaging.batch.message_count")!) == 10),
             TimeSpan.FromSeconds(30), "the batches of the ten should be recorded", Ct);
         var batch = Assert.Single(Batches());
         Assert.Equal(10, batch.Links.Count(l => l.Context.TraceId == trace));
     }
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose() => _recorder.Dispose();
 }

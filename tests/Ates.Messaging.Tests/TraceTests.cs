@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Ates.Messaging.TestHost;
 using Ates.Testing;
@@ -13,22 +12,10 @@ public sealed class TraceTests : IDisposable
 {
     static readonly ActivitySource Caller = new("Ates.Messaging.Tests.Caller");
     readonly Servers _servers;
-    readonly ConcurrentQueue<Activity> _spans = new();
-    readonly ActivityListener _listener;
+    readonly SpanRecorder _recorder = new("Ates.Messaging", "Ates.Messaging.Tests.Caller");
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public TraceTests(Servers servers)
-    {
-        _servers = servers;
-        // What an OpenTelemetry SDK does, without one: every span of these sources recorded and kept once it ends.
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is "Ates.Messaging" or "Ates.Messaging.Tests.Caller",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = _spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(_listener);
-    }
+    public TraceTests(Servers servers) => _servers = servers;
 
     [Fact]
     public async Task The_consumer_continues_the_producers_trace_and_the_relay_batch_is_linked_to_it()
@@ -45,9 +32,9 @@ public sealed class TraceTests : IDisposable
         }
 
         // A batch's span ends after the handling of its events, with its commit.
-        await Eventually.UntilAsync(() => Task.FromResult(_spans.Any(s => s.DisplayName == "consume accounting" && s.Links.Any(l => l.Context.TraceId == trace))),
+        await Eventually.UntilAsync(() => Task.FromResult(_recorder.Spans.Any(s => s.DisplayName == "consume accounting" && s.Links.Any(l => l.Context.TraceId == trace))),
             TimeSpan.FromSeconds(30), "the consumer's batch should be committed and linked to the producer's trace", Ct);
-        var spans = _spans.ToList();
+        var spans = _recorder.Spans;
         var write = Assert.Single(spans, s => s.TraceId == trace && s.DisplayName.StartsWith("outbox ", StringComparison.Ordinal));
         var handled = Assert.Single(spans, s => s.TraceId == trace && s.DisplayName.StartsWith("handle ", StringComparison.Ordinal));
         Assert.Equal(write.SpanId, handled.ParentSpanId);
@@ -56,5 +43,5 @@ public sealed class TraceTests : IDisposable
         Assert.Contains(spans, s => s.DisplayName == "consume accounting" && s.Kind == ActivityKind.Consumer && s.Links.Any(l => l.Context.SpanId == write.SpanId));
     }
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose() => _recorder.Dispose();
 }
