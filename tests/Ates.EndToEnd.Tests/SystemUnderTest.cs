@@ -77,9 +77,10 @@ public abstract class SystemUnderTest : IAsyncLifetime
         }
         catch (TimeoutException e)
         {
-            // Say where the sign-in stopped and what that page said, so that a failure explains itself.
-            await ScreenshotAsync(page, $"signin-stopped-{email}");
+            // Say where the sign-in stopped and what that page said, so that a failure explains itself; a page that
+            // cannot be read or pictured any more does not hide the timeout.
             var text = await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(no text)");
+            await ScreenshotAsync(page, $"signin-stopped-{email}").ContinueWith(_ => { });
             throw new TimeoutException($"Signing in as {email} for {startAt} stopped at {page.Url}; the page said: {text.Trim()}", e);
         }
         return page;

@@ -43,17 +43,14 @@ public sealed class OutboxSignalInterceptor(OutboxSignal signal, MessagingOption
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
         {
-            if (!MessagingMetrics.Counting)
-            {
-                // Nothing counts the rows: knowing that there are some is enough for the signal.
-                if (db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added)) _staged.GetOrCreateValue(db);
-                return;
-            }
+            var counting = MessagingMetrics.Counting;
             Dictionary<string, int>? staged = null;
             foreach (var entry in db.ChangeTracker.Entries<OutboxMessage>())
             {
                 if (entry.State != EntityState.Added) continue;
                 staged ??= _staged.GetOrCreateValue(db);
+                // Nothing counts the rows: knowing that there are some is enough for the signal.
+                if (!counting) break;
                 staged[entry.Entity.Type] = staged.GetValueOrDefault(entry.Entity.Type) + 1;
             }
         }

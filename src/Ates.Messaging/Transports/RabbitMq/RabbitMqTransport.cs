@@ -489,12 +489,16 @@ public sealed class RabbitMqTransport(
     async Task WorkAsync(ConsumerRegistration consumer, ChannelReader<Received> inbound)
     {
         var batch = new List<Received>(options.Prefetch);
-        while (await inbound.WaitToReadAsync())
+        while (true)
         {
+            // Deliveries already waiting: the worker is behind and takes them at once.
+            var ready = inbound.WaitToReadAsync();
+            var waited = !ready.IsCompleted;
+            if (!await ready) break;
             batch.Clear();
             while (batch.Count < options.Prefetch && inbound.TryRead(out var received)) batch.Add(received);
-            // Less than a full batch: the next deliveries gather for a moment and come in the same transaction.
-            if (batch.Count < options.Prefetch && options.DeliveryLinger > TimeSpan.Zero)
+            // Woken from idle with less than a full batch: the next deliveries gather for a moment and come in the same transaction.
+            if (waited && batch.Count < options.Prefetch && options.DeliveryLinger > TimeSpan.Zero)
             {
                 await Task.Delay(options.DeliveryLinger);
                 while (batch.Count < options.Prefetch && inbound.TryRead(out var received)) batch.Add(received);
