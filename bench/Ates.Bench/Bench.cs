@@ -71,6 +71,7 @@ public static class Bench
         if (options.FindRateFrom is { } start) (steps, highest) = await load.SearchAsync(start, options.Step, options.P99BoundMs, report, ct);
         else
         {
+            await load.WarmUpAsync(options.Rate!.Value, ct);
             steps = [await load.HoldAsync(options.Rate!.Value, options.Duration, ct)];
             report(steps[0]);
         }

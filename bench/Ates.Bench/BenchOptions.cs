@@ -68,7 +68,8 @@ public sealed record BenchOptions
           --json FILE         also write the report as JSON
           --patience MINUTES  how long settling and the day close may take (default 30)
         open loop (tasks arrive at a fixed rate; each is created and completed at once):
-          --rate N            hold N tasks a second for --duration seconds (default 60) and report completion → credit
+          --rate N            after ten seconds of warm-up, hold N tasks a second for --duration seconds (default 60)
+                              and report completion → credit, and the ten-second windows whose slowest credit passed --p99
           --find-rate N       from N tasks a second, double while p99 stays within --p99 ms (default 1000), then narrow;
                               each rate held for --step seconds (default 20)
         """;

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Ates.Contracts;
+using Ates.Messaging.Inbox;
+using Ates.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Bench;
@@ -8,9 +10,21 @@ namespace Ates.Bench;
 /// <summary>One rate held for a while: what arrived, what was credited, and how long a credit took.</summary>
 public sealed record RateStep(double Rate, double Seconds, int Arrived, int Credited, double AchievedPerSecond, double P50Ms, double P99Ms, double MaxMs)
 {
+    /// <summary>Of the completions: p99 from the commit in Tasks to the relay's confirmed publish.</summary>
+    public double RelayP99Ms { get; init; }
+
+    /// <summary>Of the completions: p99 from the confirmed publish to the inbox row in Accounting (transport and consumer).</summary>
+    public double DeliveryP99Ms { get; init; }
+
+    /// <summary>Ten-second windows of the hold (by completion) whose slowest credit passed the bound: when the waits came.</summary>
+    public IReadOnlyList<SlowWindow> SlowWindows { get; init; } = [];
+
     /// <summary>Kept up: every task credited, the arrivals on time, and p99 completion → credit within the bound.</summary>
     public bool Holds(double p99BoundMs) => Credited == Arrived && AchievedPerSecond >= 0.95 * Rate && P99Ms <= p99BoundMs;
 }
+
+/// <summary>Completions from <paramref name="FromSecond"/> of a hold for ten seconds: how many, and the slowest credit and stages.</summary>
+public sealed record SlowWindow(int FromSecond, int Completions, double MaxMs, double MaxRelayMs, double MaxDeliveryMs);
 
 public sealed record RateReport(string Machine, DateTime RunAt, BenchOptions Options, IReadOnlyList<RateStep> Steps, double? HighestHeldRate,
     EndStateCheck Check);
@@ -46,10 +60,40 @@ public sealed class SteadyRate(AtesApi api, IAtes ates, IReadOnlyList<Popug> pop
         var arrived = clock.Elapsed;
         var credits = await CreditsAsync(mine, ct);
 
-        var latencies = mine.Select(m => credits.TryGetValue(m.Key, out var at) ? Math.Max(0, (at - m.Value).TotalMilliseconds) : double.PositiveInfinity)
-            .Order().ToArray();
+        double Latency(Guid task) => credits.TryGetValue(task, out var at) ? Math.Max(0, (at - mine[task]).TotalMilliseconds) : double.PositiveInfinity;
+        var latencies = mine.Keys.Select(Latency).Order().ToArray();
+        var stages = await StagesAsync(mine, ct);
+        double Relay(Guid task) => stages.TryGetValue(task, out var s) ? s.RelayMs : 0;
+        double Delivery(Guid task) => stages.TryGetValue(task, out var s) ? s.DeliveryMs : 0;
+        var started = mine.Values.Min();
+        var slow = mine.Keys.GroupBy(t => (int)(mine[t] - started).TotalSeconds / 10 * 10)
+            .Where(w => w.Max(Latency) > options.P99BoundMs).OrderBy(w => w.Key)
+            .Select(w => new SlowWindow(w.Key, w.Count(), w.Max(Latency), w.Max(Relay), w.Max(Delivery))).ToList();
         return new RateStep(rate, arrived.TotalSeconds, arrivals, credits.Count, arrivals / arrived.TotalSeconds,
-            Figures.Percentile(latencies, 0.50), Figures.Percentile(latencies, 0.99), latencies[^1]);
+            Figures.Percentile(latencies, 0.50), Figures.Percentile(latencies, 0.99), latencies[^1])
+        {
+            RelayP99Ms = Figures.Percentile(mine.Keys.Select(Relay).Order().ToArray(), 0.99),
+            DeliveryP99Ms = Figures.Percentile(mine.Keys.Select(Delivery).Order().ToArray(), 0.99),
+            SlowWindows = slow,
+        };
+    }
+
+    /// <summary>Per task, where its completion's wait went: Tasks' relay, then the transport and Accounting's consumer.</summary>
+    async Task<Dictionary<Guid, (double RelayMs, double DeliveryMs)>> StagesAsync(IReadOnlyDictionary<Guid, DateTime> tasks, CancellationToken ct)
+    {
+        var from = tasks.Values.Min().AddMinutes(-1);
+        await using var producer = Books.Messaging(ates, "tasks");
+        var completions = (await producer.Set<OutboxMessage>().AsNoTracking()
+                .Where(m => m.Type == "task.completed" && m.OccurredAt >= from && m.PublishedAt != null)
+                .Select(m => new { m.EventId, m.PartitionKey, m.OccurredAt, m.PublishedAt }).ToListAsync(ct))
+            .Where(m => Guid.TryParse(m.PartitionKey, out var task) && tasks.ContainsKey(task)).ToList();
+        var events = completions.Select(c => c.EventId).ToList();
+        await using var consumer = Books.Messaging(ates, "accounting");
+        var handled = await consumer.Set<InboxMessage>().AsNoTracking().Where(m => m.Type == "task.completed" && m.HandledAt >= from)
+            .Select(m => new { m.EventId, m.HandledAt }).ToListAsync(ct);
+        var handledAt = handled.Where(h => events.Contains(h.EventId)).ToDictionary(h => h.EventId, h => h.HandledAt);
+        return completions.Where(c => handledAt.ContainsKey(c.EventId)).ToDictionary(c => Guid.Parse(c.PartitionKey),
+            c => ((c.PublishedAt!.Value - c.OccurredAt).TotalMilliseconds, (handledAt[c.EventId] - c.PublishedAt!.Value).TotalMilliseconds));
     }
 
     async Task ArriveAsync(ConcurrentDictionary<Guid, DateTime> mine, CancellationToken ct)
@@ -78,6 +122,9 @@ public sealed class SteadyRate(AtesApi api, IAtes ates, IReadOnlyList<Popug> pop
         }
     }
 
+    /// <summary>Ten seconds at <paramref name="rate"/>, not counted: the JIT, the connection pools and the first queries.</summary>
+    public Task WarmUpAsync(double rate, CancellationToken ct) => HoldAsync(rate, TimeSpan.FromSeconds(10), ct);
+
     /// <summary>
     /// The highest rate whose p99 stays within the bound: after a warm-up, doubles from the start rate while each step
     /// holds, then halves the gap between the last rate that held and the first that did not, three times.
@@ -94,8 +141,7 @@ public sealed class SteadyRate(AtesApi api, IAtes ates, IReadOnlyList<Popug> pop
             return held.Holds(p99BoundMs);
         }
 
-        // Warm up first (JIT, connection pools, first queries): ten seconds at the start rate, not counted.
-        await HoldAsync(start, TimeSpan.FromSeconds(10), ct);
+        await WarmUpAsync(start, ct);
         double? good = null, bad = null;
         for (var rate = start; bad is null && rate <= 100_000; rate *= 2)
             if (await TryAsync(rate)) good = rate; else bad = rate;

@@ -38,6 +38,9 @@ public sealed class TasksSystem : IAsyncDisposable
 
     PostgresServer? _postgres;
 
+    /// <summary>The PostgreSQL server of a system started on it.</summary>
+    public PostgresServer? Postgres => _postgres;
+
     /// <param name="database">"sqlite" (a file of its own) or "postgres" (a private PostgreSQL server started for it).</param>
     public static async Task<TasksSystem> StartAsync(IRandomPick? random = null, string daySchedule = "", string timeZone = "UTC", string database = "sqlite",
         int shuffleChunkSize = 500)

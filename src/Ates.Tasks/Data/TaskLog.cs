@@ -13,15 +13,38 @@ public static class TaskLog
 {
     const long LockKey = 0x4154_4553_5441_534B; // "ATESTASK"
 
+    // The writes of one process queue here, in memory, rather than each holding a pooled connection while it waits for
+    // the lock: a queue of waiters in the database took every connection of the pool (the relay's too) and starved the
+    // holder, whose next command then waited behind them.
+    static readonly SemaphoreSlim Writer = new(1, 1);
+
     /// <summary>
-    /// Begins the transaction of a task-event write and takes the task log lock. SQLite: BEGIN IMMEDIATE takes the
-    /// database's single write lock at once; PostgreSQL: a transaction-scoped advisory lock.
+    /// Begins the transaction of a task-event write and takes the task log lock: first this process's turn, then the
+    /// database's lock (SQLite: BEGIN IMMEDIATE takes its single write lock at once; PostgreSQL: a transaction-scoped
+    /// advisory lock), which other instances share.
     /// </summary>
-    public static async Task<IDbContextTransaction> BeginTaskWriteAsync(this TasksDb db, CancellationToken ct)
+    public static async Task<TaskWrite> BeginTaskWriteAsync(this TasksDb db, CancellationToken ct)
     {
-        var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.LockTaskLogAsync(ct);
-        return transaction;
+        await Writer.WaitAsync(ct);
+        try
+        {
+            var transaction = await db.Database.BeginTransactionAsync(ct);
+            try
+            {
+                await db.LockTaskLogAsync(ct);
+                return new TaskWrite(transaction, Writer);
+            }
+            catch
+            {
+                await transaction.DisposeAsync();
+                throw;
+            }
+        }
+        catch
+        {
+            Writer.Release();
+            throw;
+        }
     }
 
     /// <summary>
@@ -37,5 +60,40 @@ public static class TaskLog
     {
         if (db.Database.IsNpgsql())
             await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({LockKey})", ct);
+    }
+}
+
+/// <summary>A task-event write under the task log lock: the next write's turn comes with its commit, or its rollback when disposed.</summary>
+public sealed class TaskWrite(IDbContextTransaction transaction, SemaphoreSlim turn) : IAsyncDisposable
+{
+    int _released;
+
+    public async Task CommitAsync(CancellationToken ct)
+    {
+        try
+        {
+            await transaction.CommitAsync(ct);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await transaction.DisposeAsync();
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    void Release()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0) turn.Release();
     }
 }
