@@ -56,7 +56,8 @@ public sealed class MetricsTests(DistributedSystem system)
             "ates_dead_letters", "ates_outbox_written_total", "ates_relay_published_total", "ates_consumer_events_total", "ates_day_waiting",
             "ates_day_waiting_for_seconds", "http_server_request_duration_seconds_count"];
         foreach (var name in names)
-            Assert.True((await prometheus.QueryAsync($"count({name})", Ct)).Count == 1, $"Prometheus should hold {name}");
+            await Eventually.UntilAsync(async () => (await prometheus.QueryAsync($"count({name})", Ct)).Count == 1,
+                TimeSpan.FromSeconds(30), $"Prometheus should hold {name}", Ct);
 
         // The alerts load and evaluate without an error.
         var groups = await prometheus.RulesAsync(Ct);
