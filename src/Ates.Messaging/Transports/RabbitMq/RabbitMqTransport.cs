@@ -260,49 +260,70 @@ public sealed class RabbitMqTransport(
         for (var partition = rabbit.Partitions; ; partition++)
         {
             var queue = _topology.PartitionQueueOf(consumer, partition);
-            // A passive declare of a missing queue closes its channel: each probe has one of its own.
-            await using var channel = await conn.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
-            try { await channel.QueueDeclarePassiveAsync(queue, ct); }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404) { return; }
-
-            await channel.QueueUnbindAsync(queue, hash, Topology.PartitionWeight, cancellationToken: ct);
-            // A queue with a single active consumer serves no basic.get: consume it, one message at a time.
-            await channel.BasicQosAsync(0, 1, global: false, ct);
-            var waiting = Channel.CreateUnbounded<BasicDeliverEventArgs>();
-            var mover = new AsyncEventingBasicConsumer(channel);
-            mover.ReceivedAsync += (_, delivery) =>
-            {
-                waiting.Writer.TryWrite(new BasicDeliverEventArgs(delivery.ConsumerTag, delivery.DeliveryTag, delivery.Redelivered, delivery.Exchange,
-                    delivery.RoutingKey, delivery.BasicProperties, delivery.Body.ToArray(), ct));
-                return Task.CompletedTask;
-            };
-            var tag = await channel.BasicConsumeAsync(queue, autoAck: false, mover, ct);
             var moved = 0;
-            var drained = false;
-            // Until the queue is empty; one that another (older) instance still consumes is left to it, and kept.
-            while (true)
+            bool? drained = null;
+            // A delivery the broker has sent and the mover has not seen yet is counted neither as ready nor here; closing
+            // the mover's channel puts it back. The queue is empty once a look on a fresh channel finds nothing ready.
+            while (drained is null)
             {
-                var state = await channel.QueueDeclarePassiveAsync(queue, ct);
-                if (state.MessageCount == 0 && waiting.Reader.Count == 0)
+                // A passive declare of a missing queue closes its channel: each probe has one of its own.
+                await using var channel = await conn.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
+                QueueDeclareOk state;
+                try { state = await channel.QueueDeclarePassiveAsync(queue, ct); }
+                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
                 {
-                    drained = state.ConsumerCount == 1;
+                    if (moved == 0) return;
                     break;
                 }
-                using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                quiet.CancelAfter(TimeSpan.FromSeconds(10));
-                BasicDeliverEventArgs message;
-                try { message = await waiting.Reader.ReadAsync(quiet.Token); }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested) { break; }
-                await channel.BasicPublishAsync(hash, "", mandatory: true, CopyOf(message.BasicProperties), message.Body, ct);
-                await channel.BasicAckAsync(message.DeliveryTag, multiple: false, ct);
-                moved++;
+                // No new event reaches it.
+                await channel.QueueUnbindAsync(queue, hash, Topology.PartitionWeight, cancellationToken: ct);
+                if (state.MessageCount == 0)
+                {
+                    // Nobody else holds a delivery of it unacked that could come back to it: another (older) instance
+                    // that still consumes it is left to it, and the queue kept.
+                    drained = state.ConsumerCount == 0;
+                    if (drained == true) await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false, cancellationToken: ct);
+                    break;
+                }
+                var (count, quiet) = await MoveWaitingAsync(channel, queue, hash, ct);
+                moved += count;
+                if (quiet) drained = false;
             }
-            await channel.BasicCancelAsync(tag, cancellationToken: ct);
-            // Empty, and nobody else holds a delivery of it unacked that could come back to it.
-            if (drained) await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false, cancellationToken: ct);
             log.LogWarning("{Service}: partition queue {Queue} is beyond the {Partitions} configured; {Moved} events were moved to the others{Outcome}",
-                options.Service, queue, rabbit.Partitions, moved, drained ? " and it was deleted" : "; another instance still consumes it, so it stays until a later start");
+                options.Service, queue, rabbit.Partitions, moved, drained == true ? " and it was deleted" : "; another instance still consumes it, so it stays until a later start");
         }
+    }
+
+    /// <summary>
+    /// Republishes through the hash exchange what waits in a queue beyond the partition count, one at a time, each acked
+    /// after the broker confirmed its copy; until none is ready, or none came for ten seconds (another consumer has them).
+    /// </summary>
+    async Task<(int Moved, bool Quiet)> MoveWaitingAsync(IChannel channel, string queue, string hash, CancellationToken ct)
+    {
+        // A queue with a single active consumer serves no basic.get: consume it, one message at a time.
+        await channel.BasicQosAsync(0, 1, global: false, ct);
+        var waiting = Channel.CreateUnbounded<BasicDeliverEventArgs>();
+        var mover = new AsyncEventingBasicConsumer(channel);
+        mover.ReceivedAsync += (_, delivery) =>
+        {
+            waiting.Writer.TryWrite(new BasicDeliverEventArgs(delivery.ConsumerTag, delivery.DeliveryTag, delivery.Redelivered, delivery.Exchange,
+                delivery.RoutingKey, delivery.BasicProperties, delivery.Body.ToArray(), ct));
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(queue, autoAck: false, mover, ct);
+        var moved = 0;
+        while ((await channel.QueueDeclarePassiveAsync(queue, ct)).MessageCount > 0 || waiting.Reader.Count > 0)
+        {
+            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            quiet.CancelAfter(TimeSpan.FromSeconds(10));
+            BasicDeliverEventArgs message;
+            try { message = await waiting.Reader.ReadAsync(quiet.Token); }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return (moved, true); }
+            await channel.BasicPublishAsync(hash, "", mandatory: true, CopyOf(message.BasicProperties), message.Body, ct);
+            await channel.BasicAckAsync(message.DeliveryTag, multiple: false, ct);
+            moved++;
+        }
+        return (moved, false);
     }
 
     /// <summary>The partition queues of this service's consumer; <see cref="PartitionCoordinator{TDb}"/> shares them among the instances.</summary>
