@@ -41,11 +41,16 @@ public sealed class MetricsTests(DistributedSystem system)
         }, TimeSpan.FromSeconds(60), "Prometheus should hold Accounting's lag behind Tasks, and it should come to 0 once settled", Ct);
         Assert.True(Value(Assert.Single(await prometheus.QueryAsync("""max(ates_consumer_position{ates_service="accounting", ates_producer="tasks"})""", Ct))) > 0);
         Assert.True(Value(Assert.Single(await prometheus.QueryAsync("""max(ates_outbox_last_sequence{ates_service="tasks", ates_event_type="task.created"})""", Ct))) > 0);
-        // Every consumer and producer pair the ops page shows has its lag series.
-        var pairs = (await prometheus.QueryAsync("ates:consumer_lag", Ct))
-            .Select(s => $"{s.GetProperty("metric").GetProperty("ates_service").GetString()}←{s.GetProperty("metric").GetProperty("ates_producer").GetString()}")
-            .Order().ToList();
-        Assert.Equal(["accounting←auth", "accounting←tasks", "analytics←accounting", "analytics←auth", "analytics←tasks", "tasks←auth"], pairs);
+        // Every consumer and producer pair the ops page shows has its lag series (each once both of its services were scraped).
+        List<string> expected = ["accounting←auth", "accounting←tasks", "analytics←accounting", "analytics←auth", "analytics←tasks", "tasks←auth"], pairs = [];
+        await Eventually.UntilAsync(async () =>
+        {
+            pairs = (await prometheus.QueryAsync("ates:consumer_lag", Ct))
+                .Select(s => $"{s.GetProperty("metric").GetProperty("ates_service").GetString()}←{s.GetProperty("metric").GetProperty("ates_producer").GetString()}")
+                .Order().ToList();
+            return pairs.Count >= expected.Count;
+        }, TimeSpan.FromSeconds(30), "Prometheus should hold a lag series for every consumer and producer pair", Ct);
+        Assert.Equal(expected, pairs);
 
         // Ledger postings: each is one transaction.applied Accounting committed.
         await Eventually.UntilAsync(async () => (await prometheus.QueryAsync("""sum(ates_outbox_written_total{ates_service="accounting", ates_event_type="transaction.applied"}) > 0""", Ct)).Count == 1,
