@@ -9,6 +9,9 @@ public sealed record DayFigures(
     double CreateSeconds, double CompleteSeconds, double SettleSeconds, double TasksSettledPerSecond, double DayCloseSeconds, long Reassigned,
     double CpuMsPerTask)
 {
+    /// <summary>The CPU per settled task of each process (ms), when the system is more than one.</summary>
+    public IReadOnlyDictionary<string, double> CpuMsPerTaskByProcess { get; init; } = new Dictionary<string, double>();
+
     /// <summary>With --backlog: tasks settled per second from Accounting's resume to the last credit.</summary>
     public double? BacklogSettledPerSecond { get; init; }
 
@@ -93,10 +96,11 @@ public static class Bench
         var ceilings = options.CeilingMessages > 0 ? await CeilingsAsync(ates, options.CeilingMessages, traffic, ct) : null;
 
         var figures = new DayFigures(day.Created.TotalSeconds, (day.Completed - day.Created).TotalSeconds, day.Settled.TotalSeconds,
-            day.Tasks.Count / day.Settled.TotalSeconds, day.DayClose.TotalSeconds, day.Reassigned, day.Cpu.TotalMilliseconds / day.Tasks.Count)
+            day.Tasks.Count / day.Settled.TotalSeconds, day.DayClose.TotalSeconds, day.Reassigned, day.Cpu.Values.Sum(c => c.TotalMilliseconds) / day.Tasks.Count)
         {
             BacklogSettledPerSecond = day.Resumed is { } resumed ? day.Tasks.Count / (day.Settled - resumed).TotalSeconds : null,
             Fault = day.Fault,
+            CpuMsPerTaskByProcess = day.Cpu.Count > 1 ? day.Cpu.ToDictionary(p => p.Key, p => p.Value.TotalMilliseconds / day.Tasks.Count) : new Dictionary<string, double>(),
         };
         return (new BenchReport(Machine(), day.StartedAt, options, day.Popugs, figures, latency, traffic, memory, ceilings, check), day);
     }

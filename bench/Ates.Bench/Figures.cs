@@ -92,23 +92,30 @@ public static class Figures
     /// CPU time used so far by the system's processes (the host, or each service, the broker and the database's
     /// postmaster; PostgreSQL's backends are processes of their own and are not in it).
     /// </summary>
-    public static TimeSpan CpuTime(IAtes ates)
+    public static Dictionary<(string Name, int Pid), TimeSpan> CpuTime(IAtes ates)
     {
-        var total = TimeSpan.Zero;
-        foreach (var (_, pid) in ates.Processes)
+        var used = new Dictionary<(string Name, int Pid), TimeSpan>();
+        foreach (var (name, pid) in ates.Processes)
         {
             try
             {
                 using var process = System.Diagnostics.Process.GetProcessById(pid);
-                total += process.TotalProcessorTime;
+                used[(name, pid)] = process.TotalProcessorTime;
             }
             catch (ArgumentException)
             {
                 // Gone: nothing to add.
             }
         }
-        return total;
+        return used;
     }
+
+    /// <summary>
+    /// The CPU each process used between two readings of <see cref="CpuTime"/>; one a fault restarted counts from its
+    /// new start, and what a killed one used before it died is not in it.
+    /// </summary>
+    public static Dictionary<string, TimeSpan> CpuUsed(Dictionary<(string Name, int Pid), TimeSpan> before, Dictionary<(string Name, int Pid), TimeSpan> after) =>
+        after.GroupBy(p => p.Key.Name).ToDictionary(g => g.Key, g => g.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.Value - before.GetValueOrDefault(p.Key)));
 
     /// <summary>Peak resident memory (VmHWM) of each process, in MiB, read from /proc before the system stops.</summary>
     public static Dictionary<string, double> PeakMemory(IAtes ates)

@@ -26,6 +26,8 @@ public static class ReportTable
         table.AddRow("  transaction.applied: commit → published, p50 / p95 (ms; Accounting's one active relay)",
             $"{r.CreditLatency.AccountingRelay.P50Ms:F0} / {r.CreditLatency.AccountingRelay.P95Ms:F0}", "", "");
         table.AddRow("  CPU per settled task (ms; the system's processes, day start to all settled)", $"{r.Day.CpuMsPerTask:F2}", "", "");
+        if (r.Day.CpuMsPerTaskByProcess.Count > 0)
+            table.AddRow("    by process (ms)", string.Join(" · ", r.Day.CpuMsPerTaskByProcess.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:F2}")), "", "");
         table.AddRow("day close → paid out (s)", $"{r.Day.DayCloseSeconds:F2}", "", "");
         table.AddRow("events published per second (all producers)", $"{r.Traffic.PublishedPerSecond:F0}",
             c is null ? "" : $"{c.Rabbit.PerSecond:F0} raw RabbitMQ", c is null ? "" : $"{c.EventsOfRabbit:P1}");

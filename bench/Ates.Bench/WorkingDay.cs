@@ -25,7 +25,8 @@ public sealed record DayResult(
     int Popugs, IReadOnlyCollection<Guid> Tasks, long Reassigned, IReadOnlyDictionary<Guid, DateTime> CompletedAt)
 {
     /// <summary>CPU time the system's processes used from the day's start until every task was settled.</summary>
-    public TimeSpan Cpu { get; init; }
+    /// <summary>The CPU each of the system's processes used from the day's start to all settled.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> Cpu { get; init; } = new Dictionary<string, TimeSpan>();
 
     /// <summary>With <see cref="BenchOptions.Backlog"/>: when Accounting was resumed (from the day's start).</summary>
     public TimeSpan? Resumed { get; init; }
@@ -55,7 +56,8 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
         var clock = Stopwatch.StartNew();
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var settling = WatchSettlingAsync(clock, await RewardsAsync(ct), stopWatching.Token);
-        TimeSpan created, completed, settled, cpu;
+        TimeSpan created, completed, settled;
+        Dictionary<string, TimeSpan> cpu;
         TimeSpan? resumed = null;
         IReadOnlyDictionary<Guid, DateTime> completedAt;
         List<Guid> tasks;
@@ -80,7 +82,7 @@ public sealed class WorkingDay(AtesApi api, IAtes ates, BenchOptions options, Da
             if (completedAt.Count != tasks.Count)
                 throw new InvalidOperationException($"{tasks.Count} tasks created but their assignees found only {completedAt.Count} open ones to complete.");
             settled = await settling;
-            cpu = Figures.CpuTime(ates) - cpuBefore;
+            cpu = Figures.CpuUsed(cpuBefore, Figures.CpuTime(ates));
         }
         finally
         {
