@@ -24,7 +24,6 @@ public sealed record DayResult(
     DateTime StartedAt, TimeSpan Created, TimeSpan Completed, TimeSpan Settled, DateTime SettledAt, TimeSpan DayClose, DateOnly Day,
     int Popugs, IReadOnlyCollection<Guid> Tasks, long Reassigned, IReadOnlyDictionary<Guid, DateTime> CompletedAt)
 {
-    /// <summary>CPU time the system's processes used from the day's start until every task was settled.</summary>
     /// <summary>The CPU each of the system's processes used from the day's start to all settled.</summary>
     public IReadOnlyDictionary<string, TimeSpan> Cpu { get; init; } = new Dictionary<string, TimeSpan>();
 

@@ -27,6 +27,12 @@ public static class DayCloseMetrics
 
     public static void RecordClose(string closedBy, TimeSpan took) => Duration.Record(took.TotalSeconds, new KeyValuePair<string, object?>("ates.closed_by", closedBy));
 
+    /// <summary>
+    /// Creates the instruments now (this class's static constructor) rather than at the first check, so that a scrape
+    /// before it finds the waiting day's gauges at 0.
+    /// </summary>
+    public static void Publish() { }
+
     /// <summary>Whether a meter provider reads the waiting day: else it need not be looked up.</summary>
     public static bool Observed => Waiting.Enabled;
 

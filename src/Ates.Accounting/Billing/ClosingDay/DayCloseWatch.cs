@@ -8,8 +8,7 @@ public sealed class DayCloseWatch(IServiceScopeFactory scopes, AccountingOptions
 {
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
-        // The day's instruments exist from the start (0: nothing seen waiting yet), so that the first scrape finds them.
-        _ = DayCloseMetrics.Observed;
+        DayCloseMetrics.Publish();
         while (!ct.IsCancellationRequested)
         {
             try { await Task.Delay(options.DayCloseCheckInterval, time, ct); }

@@ -261,10 +261,10 @@ public sealed class RabbitMqTransport(
         {
             var queue = _topology.PartitionQueueOf(consumer, partition);
             var moved = 0;
-            bool? drained = null;
+            var deleted = false;
             // A delivery the broker has sent and the mover has not seen yet is counted neither as ready nor here; closing
             // the mover's channel puts it back. The queue is empty once a look on a fresh channel finds nothing ready.
-            while (drained is null)
+            while (true)
             {
                 // A passive declare of a missing queue closes its channel: each probe has one of its own.
                 await using var channel = await conn.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
@@ -273,24 +273,28 @@ public sealed class RabbitMqTransport(
                 catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
                 {
                     if (moved == 0) return;
+                    deleted = true; // another instance emptied and deleted it meanwhile
                     break;
                 }
                 // No new event reaches it.
                 await channel.QueueUnbindAsync(queue, hash, Topology.PartitionWeight, cancellationToken: ct);
                 if (state.MessageCount == 0)
                 {
-                    // Nobody else holds a delivery of it unacked that could come back to it: another (older) instance
-                    // that still consumes it is left to it, and the queue kept.
-                    drained = state.ConsumerCount == 0;
-                    if (drained == true) await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false, cancellationToken: ct);
+                    // Deleted only when nobody else holds a delivery of it unacked that could come back to it: another
+                    // (older) instance that still consumes it is left to it, and the queue kept.
+                    if (state.ConsumerCount == 0)
+                    {
+                        await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false, cancellationToken: ct);
+                        deleted = true;
+                    }
                     break;
                 }
                 var (count, quiet) = await MoveWaitingAsync(channel, queue, hash, ct);
                 moved += count;
-                if (quiet) drained = false;
+                if (quiet) break;
             }
             log.LogWarning("{Service}: partition queue {Queue} is beyond the {Partitions} configured; {Moved} events were moved to the others{Outcome}",
-                options.Service, queue, rabbit.Partitions, moved, drained == true ? " and it was deleted" : "; another instance still consumes it, so it stays until a later start");
+                options.Service, queue, rabbit.Partitions, moved, deleted ? " and it was deleted" : "; another instance still consumes it, so it stays until a later start");
         }
     }
 
