@@ -14,6 +14,9 @@ public sealed class TasksOptions : ServiceOptions
 
     /// <summary>Open tasks a shuffle reassigns per transaction.</summary>
     public int ShuffleChunkSize { get; set; } = 500;
+
+    /// <summary>The most task writes of requests that one turn of the task log lock commits together (<see cref="Data.TaskWriter"/>).</summary>
+    public int WriteTurnSize { get; set; } = 64;
 }
 
 public sealed class DayCloseOptions

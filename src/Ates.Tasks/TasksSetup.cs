@@ -45,6 +45,7 @@ public static class TasksSetup
 
         builder.AddServiceWeb(options, "Tasks");
         services.AddScoped<TaskQuery>();
+        services.AddSingleton<TaskWriter>();
         services.AddScoped<CreateTask>();
         services.AddScoped<EditTask>();
         services.AddScoped<CompleteTask>();

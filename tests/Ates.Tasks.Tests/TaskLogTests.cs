@@ -1,11 +1,17 @@
+using Ates.Contracts;
+using Ates.ServiceDefaults.Hosting;
+using Ates.Tasks.Creating;
+using Ates.Tasks.Data;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static Ates.Tasks.Tests.TasksSystem;
 
 namespace Ates.Tasks.Tests;
 
 /// <summary>
-/// Task writes run one at a time (the task log lock). Within one process they wait for their turn in memory: a crowd
-/// of requests waiting in PostgreSQL for the lock held the whole connection pool and starved the holder.
+/// Task writes run one turn at a time (the task log lock). Within one process they wait for their turn in memory: a
+/// crowd of requests waiting in PostgreSQL for the lock held the whole connection pool and starved the holder. The
+/// writes that wait together commit together (<see cref="TaskWriter"/>).
 /// </summary>
 public sealed class TaskLogTests
 {
@@ -47,5 +53,72 @@ public sealed class TaskLogTests
         Assert.True(samples >= 10, $"the watch should have looked while the creations ran ({samples} samples)");
         Assert.Equal(0, mostWaiting);
         Assert.Equal(creations * 2, (await system.EventsAsync()).Count(e => e.Type is "task.created" or "task.assigned"));
+
+        // The writes that waited went in shared turns: fewer transactions than creations, each task's two events in one,
+        // created before assigned.
+        var rows = await CreationRowsAsync(system);
+        Assert.Equal(creations * 2, rows.Count);
+        var transactions = rows.Select(r => r.Transaction).Distinct().Count();
+        Assert.True(transactions < creations, $"{creations} concurrent creations should share turns; they took {transactions} transactions");
+        foreach (var task in rows.GroupBy(r => r.Task))
+        {
+            Assert.Equal(["task.created", "task.assigned"], task.OrderBy(r => r.Sequence).Select(r => r.Type));
+            Assert.Single(task.Select(r => r.Transaction).Distinct());
+        }
+    }
+
+    [Fact]
+    public async Task A_write_that_fails_in_a_shared_turn_costs_only_itself()
+    {
+        await using var system = await StartAsync(database: "postgres");
+        var writer = system.Tasks.Services.GetRequiredService<TaskWriter>();
+        var manager = await system.UserIdAsync("manager@popug.inc");
+
+        // A write that holds the turn, so that the next three wait for it and then go in one turn together.
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = writer.WriteAsync(async (_, _) =>
+        {
+            holding.SetResult();
+            await release.Task;
+            return new Refusal(409, "Held", "Held the turn; changes nothing.");
+        }, Ct);
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        using var scope = system.Tasks.Services.CreateScope();
+        var create = scope.ServiceProvider.GetRequiredService<CreateTask>();
+        var first = create.RunAsync(new TaskInput("Before the failing one", null, ""), manager, Ct);
+        var failing = writer.WriteAsync((turn, _) =>
+        {
+            // Staged, then failed: none of it may reach the log.
+            turn.Outbox.Add(new TaskCreated(Guid.CreateVersion7(), "Never stored", null, "", 1), "never", DateTimeOffset.UtcNow);
+            throw new InvalidOperationException("This write fails.");
+        }, Ct);
+        var second = create.RunAsync(new TaskInput("After the failing one", null, ""), manager, Ct);
+        release.SetResult();
+
+        Assert.Equal(409, (await held).Refusal!.Status);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+        Assert.Equal("This write fails.", error.Message);
+        var stored = new[] { (await first).Value!, (await second).Value! };
+
+        var rows = await CreationRowsAsync(system);
+        Assert.DoesNotContain(rows, r => r.Task == "never");
+        Assert.Equal(stored.Select(t => t.Id.ToString()).Order(), rows.Select(r => r.Task).Distinct().Order());
+        // Run again one at a time after the shared turn failed: a transaction each.
+        Assert.Equal(2, rows.Select(r => r.Transaction).Distinct().Count());
+    }
+
+    /// <summary>The creations' outbox rows with the transaction that wrote each (PostgreSQL's xmin).</summary>
+    static async Task<List<(long Sequence, string Type, string Task, string Transaction)>> CreationRowsAsync(TasksSystem system)
+    {
+        await using var connection = new NpgsqlConnection(system.Postgres!.ConnectionString("tasks"));
+        await connection.OpenAsync(Ct);
+        await using var query = new NpgsqlCommand(
+            """SELECT "Sequence", "Type", "PartitionKey", xmin::text FROM outbox WHERE "Type" IN ('task.created', 'task.assigned') ORDER BY "Sequence" """, connection);
+        await using var reader = await query.ExecuteReaderAsync(Ct);
+        var rows = new List<(long, string, string, string)>();
+        while (await reader.ReadAsync(Ct)) rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+        return rows;
     }
 }

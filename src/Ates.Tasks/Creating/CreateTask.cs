@@ -1,5 +1,4 @@
 using Ates.Contracts;
-using Ates.Messaging.Outbox;
 using Ates.ServiceDefaults.Hosting;
 using Ates.Tasks.Data;
 using Ates.Tasks.Domain;
@@ -13,28 +12,28 @@ public sealed record TaskInput(string? Title, string? JiraId, string? Descriptio
 /// Anyone creates a task; it goes at once to a random eligible popug. Stored with task.created (v2) and
 /// task.assigned (reason created) in one transaction — or, with nobody to assign, not at all.
 /// </summary>
-public sealed class CreateTask(TasksDb db, IOutbox outbox, TimeProvider time, BillingCalendar calendar, IRandomPick random)
+public sealed class CreateTask(TaskWriter writer, TimeProvider time, IRandomPick random)
 {
     public static readonly Refusal NobodyToAssign = new(StatusCodes.Status409Conflict, "Nobody to assign the task to",
         "A task is always assigned, and there is no active popug who is neither an admin nor a manager. Nothing was stored.");
 
-    public async Task<Outcome<PopugTask>> RunAsync(TaskInput input, Guid createdBy, CancellationToken ct)
+    public Task<Outcome<PopugTask>> RunAsync(TaskInput input, Guid createdBy, CancellationToken ct)
     {
         var (text, errors) = TaskText.Parse(input.Title, input.JiraId, input.Description);
-        if (text is null) return Refusal.Invalid(errors);
+        if (text is null) return Task.FromResult<Outcome<PopugTask>>(Refusal.Invalid(errors));
 
-        await using var transaction = await db.BeginTaskWriteAsync(ct);
-        if (await db.PickEligibleAsync(random, ct) is not { } assignee) return NobodyToAssign;
+        return writer.WriteAsync(async (turn, ct) =>
+        {
+            if (await turn.PickAssigneeAsync(random, ct) is not { } assignee) return NobodyToAssign;
 
-        var now = time.GetUtcNow();
-        var task = PopugTask.Create(Guid.CreateVersion7(now), text, assignee, createdBy, now);
-        db.Tasks.Add(task);
-        var key = task.Id.ToString();
-        var day = await db.BillingDayAsync(calendar, now, ct);
-        outbox.Add(new TaskCreated(task.Id, task.Title, task.JiraId, task.Description, task.EntityVersion), key, now);
-        outbox.Add(new TaskAssigned(task.Id, assignee, PreviousAssigneeId: null, AssignmentReason.Created, day), key, now);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return task;
+            var now = time.GetUtcNow();
+            var task = PopugTask.Create(Guid.CreateVersion7(now), text, assignee, createdBy, now);
+            turn.Db.Tasks.Add(task);
+            var key = task.Id.ToString();
+            var day = await turn.BillingDayAsync(now, ct);
+            turn.Outbox.Add(new TaskCreated(task.Id, task.Title, task.JiraId, task.Description, task.EntityVersion), key, now);
+            turn.Outbox.Add(new TaskAssigned(task.Id, assignee, PreviousAssigneeId: null, AssignmentReason.Created, day), key, now);
+            return task;
+        }, ct);
     }
 }

@@ -14,15 +14,14 @@ public static class Assignees
     public static Task<List<Guid>> EligibleAsync(this TasksDb db, CancellationToken ct) => Eligible(db).ToListAsync(ct);
 
     /// <summary>
-    /// One of them, each with the same chance (<see cref="Assignment.Pick"/> over the same order), reading their count
-    /// and the one picked rather than every id; null when there is nobody. Under the task log lock, as every change to
-    /// the replica is, the two reads agree.
+    /// How many may be given a task. With <see cref="EligibleAtAsync"/> a creation picks one, each with the same chance
+    /// (<see cref="Assignment.Pick"/> over the same order), reading their count and the one picked rather than every
+    /// id. Under the task log lock, as every change to the replica is, the two reads agree.
     /// </summary>
-    public static async Task<Guid?> PickEligibleAsync(this TasksDb db, IRandomPick random, CancellationToken ct)
-    {
-        var count = await Eligible(db).CountAsync(ct);
-        return count == 0 ? null : await Eligible(db).Skip(random.Next(count)).FirstAsync(ct);
-    }
+    public static Task<int> EligibleCountAsync(this TasksDb db, CancellationToken ct) => Eligible(db).CountAsync(ct);
+
+    /// <summary>The eligible popug at <paramref name="index"/> of <see cref="EligibleAsync"/>'s order.</summary>
+    public static Task<Guid> EligibleAtAsync(this TasksDb db, int index, CancellationToken ct) => Eligible(db).Skip(index).FirstAsync(ct);
 
     static IQueryable<Guid> Eligible(TasksDb db) =>
         db.Users.AsNoTracking()

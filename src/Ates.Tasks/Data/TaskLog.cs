@@ -53,7 +53,10 @@ public static class TaskLog
     /// agrees with the marker that will count the event (DayCloser counts a day's events by the same instant).
     /// </summary>
     public static async Task<DateOnly> BillingDayAsync(this TasksDb db, BillingCalendar calendar, DateTimeOffset now, CancellationToken ct) =>
-        calendar.CurrentDay(await db.ClosedDays.MaxAsync(d => (DateOnly?)d.Day, ct), now);
+        calendar.CurrentDay(await db.LastClosedDayAsync(ct), now);
+
+    /// <summary>The last day closed; null before the first close.</summary>
+    public static Task<DateOnly?> LastClosedDayAsync(this TasksDb db, CancellationToken ct) => db.ClosedDays.MaxAsync(d => (DateOnly?)d.Day, ct);
 
     /// <summary>Within a transaction someone else began (the event consumer's): takes the task log lock.</summary>
     public static async Task LockTaskLogAsync(this TasksDb db, CancellationToken ct)

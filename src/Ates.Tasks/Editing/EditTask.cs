@@ -1,5 +1,4 @@
 using Ates.Contracts;
-using Ates.Messaging.Outbox;
 using Ates.ServiceDefaults.Hosting;
 using Ates.Tasks.Creating;
 using Ates.Tasks.Data;
@@ -8,21 +7,19 @@ using Ates.Tasks.Domain;
 namespace Ates.Tasks.Editing;
 
 /// <summary>Title, jira id and description can be changed (the seed's task.update); each change is a task.updated snapshot.</summary>
-public sealed class EditTask(TasksDb db, IOutbox outbox)
+public sealed class EditTask(TaskWriter writer)
 {
-    public async Task<Outcome<PopugTask>> RunAsync(Guid id, TaskInput input, CancellationToken ct)
+    public Task<Outcome<PopugTask>> RunAsync(Guid id, TaskInput input, CancellationToken ct)
     {
         var (text, errors) = TaskText.Parse(input.Title, input.JiraId, input.Description);
-        if (text is null) return Refusal.Invalid(errors);
+        if (text is null) return Task.FromResult<Outcome<PopugTask>>(Refusal.Invalid(errors));
 
-        await using var transaction = await db.BeginTaskWriteAsync(ct);
-        if (await db.Tasks.FindAsync([id], ct) is not { } task) return TaskRefusals.NoSuchTask(id);
-        if (task.Edit(text))
+        return writer.WriteAsync(async (turn, ct) =>
         {
-            outbox.Add(new TaskUpdated(task.Id, task.Title, task.JiraId, task.Description, task.EntityVersion), task.Id.ToString());
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }
-        return task;
+            if (await turn.Db.Tasks.FindAsync([id], ct) is not { } task) return TaskRefusals.NoSuchTask(id);
+            if (task.Edit(text))
+                turn.Outbox.Add(new TaskUpdated(task.Id, task.Title, task.JiraId, task.Description, task.EntityVersion), task.Id.ToString());
+            return task;
+        }, ct);
     }
 }
