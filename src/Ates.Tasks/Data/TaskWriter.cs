@@ -17,8 +17,8 @@ public delegate Task<Outcome<PopugTask>> TaskWriteStep(TaskTurn turn, Cancellati
 /// The requests' task writes, taken in turns (a group commit): the writes that arrive while one turn holds the task log
 /// lock go together in the next, as one transaction with one save. The lock is still taken once per turn and every
 /// write's events are stamped inside it, so the task log keeps its order; what a turn saves is the round trips and
-/// commits of its writes but one. A turn that fails is run again one write at a time, so a failing write costs only
-/// itself.
+/// commits of its writes but one. A turn that fails before its commit is run again one write at a time, so a failing
+/// write costs only itself; a failed commit fails them all, as its outcome is not known.
 /// </summary>
 public sealed class TaskWriter(IServiceScopeFactory scopes, TasksOptions options, ILogger<TaskWriter> log)
 {
