@@ -34,7 +34,7 @@ if (options.OpenLoop)
         rates = await Bench.RunOpenLoopAsync(options, step =>
         {
             AnsiConsole.MarkupLineInterpolated(
-                $"  {step.Rate:F0}/s: {step.Arrived} arrived in {step.Seconds:F1} s ({step.AchievedPerSecond:F1}/s), {step.Credited} credited, p50 {step.P50Ms:F0} ms, p99 {step.P99Ms:F0} ms (relay {step.RelayP99Ms:F0}, delivery {step.DeliveryP99Ms:F0}), max {step.MaxMs:F0} ms{(step.Holds(options.P99BoundMs) ? "" : " — does not hold")}");
+                $"  {step.Rate:F0}/s: {step.Arrived} arrived in {step.Seconds:F1} s ({step.AchievedPerSecond:F1}/s), {step.Credited} credited, p50 {step.P50Ms:F0} ms, p99 {step.P99Ms:F0} ms (relay {step.RelayP99Ms:F0}, delivery {step.DeliveryP99Ms:F0}), max {step.MaxMs:F0} ms, CPU {step.CpuMsPerTask:F2} ms a task{(step.Holds(options.P99BoundMs) ? "" : " — does not hold")}");
             foreach (var w in step.SlowWindows)
                 AnsiConsole.MarkupLineInterpolated($"    from {w.FromSecond} s: {w.Completions} completions, slowest credit {w.MaxMs:F0} ms (relay {w.MaxRelayMs:F0}, delivery {w.MaxDeliveryMs:F0})");
         }, log, CancellationToken.None);

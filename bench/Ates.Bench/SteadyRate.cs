@@ -16,6 +16,10 @@ public sealed record RateStep(double Rate, double Seconds, int Arrived, int Cred
     /// <summary>Of the completions: p99 from the confirmed publish to the inbox row in Accounting (transport and consumer).</summary>
     public double DeliveryP99Ms { get; init; }
 
+    /// <summary>CPU of the system's processes from the first arrival to the last credit, per task: at a fixed rate the
+    /// same work each run, so builds compare here with less noise than in a closed-loop day.</summary>
+    public double CpuMsPerTask { get; init; }
+
     /// <summary>Ten-second windows of the hold (by completion) whose slowest credit passed the bound: when the waits came.</summary>
     public IReadOnlyList<SlowWindow> SlowWindows { get; init; } = [];
 
@@ -49,6 +53,7 @@ public sealed class SteadyRate(AtesApi api, IAtes ates, IReadOnlyList<Popug> pop
         var arrivals = Math.Max(1, (int)Math.Round(rate * duration.TotalSeconds));
         var mine = new ConcurrentDictionary<Guid, DateTime>();
         var running = new List<Task>(arrivals);
+        var cpuBefore = Figures.CpuTime(ates);
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < arrivals; i++)
         {
@@ -59,6 +64,7 @@ public sealed class SteadyRate(AtesApi api, IAtes ates, IReadOnlyList<Popug> pop
         await Task.WhenAll(running);
         var arrived = clock.Elapsed;
         var credits = await CreditsAsync(mine, ct);
+        var cpu = Figures.CpuUsed(cpuBefore, Figures.CpuTime(ates)).Values.Sum(c => c.TotalMilliseconds);
 
         double Latency(Guid task) => credits.TryGetValue(task, out var at) ? Math.Max(0, (at - mine[task]).TotalMilliseconds) : double.PositiveInfinity;
         var latencies = mine.Keys.Select(Latency).Order().ToArray();
@@ -75,6 +81,7 @@ public sealed class SteadyRate(AtesApi api, IAtes ates, IReadOnlyList<Popug> pop
             RelayP99Ms = Figures.Percentile(mine.Keys.Select(Relay).Order().ToArray(), 0.99),
             DeliveryP99Ms = Figures.Percentile(mine.Keys.Select(Delivery).Order().ToArray(), 0.99),
             SlowWindows = slow,
+            CpuMsPerTask = cpu / arrivals,
         };
     }
 

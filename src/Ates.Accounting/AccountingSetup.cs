@@ -34,11 +34,11 @@ public static class AccountingSetup
         services.TryAddSingleton<IPriceSource, RandomPriceSource>();
         services.AddBillingCalendar(options.TimeZone, "Accounting:TimeZone");
 
-        services.AddDbContext<AccountingDb>((sp, db) =>
+        services.AddDbContextPool<AccountingDb>((sp, db) =>
         {
             db.UseServiceDatabase(options.Database, "Accounting:Database");
             db.AddOutboxSignal(sp);
-        }, optionsLifetime: ServiceLifetime.Singleton);
+        });
 
         // Registered before AddMessaging so the schema is up to date before the relay's first poll.
         services.AddServiceSchema<AccountingDb>(options.MigrateOnStart, "Accounting");

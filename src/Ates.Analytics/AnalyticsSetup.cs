@@ -39,11 +39,11 @@ public static class AnalyticsSetup
         services.AddBillingCalendar(options.TimeZone, "Analytics:TimeZone");
         services.AddSingleton<Calendar>();
 
-        services.AddDbContext<AnalyticsDb>((sp, db) =>
+        services.AddDbContextPool<AnalyticsDb>((sp, db) =>
         {
             db.UseServiceDatabase(options.Database, "Analytics:Database");
             db.AddOutboxSignal(sp);
-        }, optionsLifetime: ServiceLifetime.Singleton);
+        });
 
         // Registered before AddMessaging so the schema is up to date before the consumer's first delivery.
         services.AddServiceSchema<AnalyticsDb>(options.MigrateOnStart, "Analytics");
@@ -53,12 +53,14 @@ public static class AnalyticsSetup
             .Handle<BillingCycleClosed, BillingCycleClosedHandler>()
             .Handle<TaskCreated, TaskSnapshotHandler>()
             .Handle<TaskUpdated, TaskSnapshotHandler>()
+            .Preload<FactsPreload>()
             .UseTransport(options, bus, "Analytics");
 
         builder.AddServiceWeb(options, "Analytics");
         services.AddAuthorizationBuilder().AddAdminOnly();
 
         services.AddScoped<FedGenerations>();
+        services.AddScoped<BatchFacts>();
         services.AddSingleton<Rebuilder>();
         services.AddScoped<OpsConsole>();
         services.AddScoped<LogReachReader>();

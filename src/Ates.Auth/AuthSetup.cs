@@ -42,11 +42,11 @@ public static class AuthSetup
         services.AddSingleton(options);
         builder.AddServiceTelemetry("auth");
 
-        services.AddDbContext<AuthDb>((sp, db) =>
+        services.AddDbContextPool<AuthDb>((sp, db) =>
         {
             db.UseServiceDatabase(options.Database, "Auth:Database");
             db.AddOutboxSignal(sp);
-        }, optionsLifetime: ServiceLifetime.Singleton);
+        });
 
         // Registered before AddMessaging so the schema is up to date before the relay's first poll.
         services.AddServiceSchema<AuthDb>(options.MigrateOnStart, "Auth");

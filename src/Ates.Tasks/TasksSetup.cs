@@ -33,8 +33,7 @@ public static class TasksSetup
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IRandomPick, SecureRandomPick>();
 
-        services.AddDbContext<TasksDb>((sp, db) => db.UseServiceDatabase(options.Database, "Tasks:Database").AddOutboxSignal(sp),
-            optionsLifetime: ServiceLifetime.Singleton);
+        services.AddDbContextPool<TasksDb>((sp, db) => db.UseServiceDatabase(options.Database, "Tasks:Database").AddOutboxSignal(sp));
         // Registered before AddMessaging so the schema is up to date before the relay's first poll.
         services.AddServiceSchema<TasksDb>(options.MigrateOnStart, "Tasks");
         services.AddScoped<UserReplica<TasksDb>>();

@@ -84,7 +84,7 @@ public sealed class Testbed : IAsyncDisposable
     }
 
     /// <summary>An Analytics app on <paramref name="database"/> ("sqlite:…" or "postgres:…") and <paramref name="bus"/>; the producers' replay endpoints are reached in memory.</summary>
-    public async Task<WebApplication> BuildAnalyticsAsync(string database, EmbeddedBus bus)
+    public async Task<WebApplication> BuildAnalyticsAsync(string database, EmbeddedBus bus, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _folder, EnvironmentName = "Development" });
         builder.Logging.ClearProviders();
@@ -108,6 +108,7 @@ public sealed class Testbed : IAsyncDisposable
         builder.Services.PostConfigureAll<OpenIdConnectOptions>(o => o.TimeProvider = TimeProvider.System);
         foreach (var producer in Producers)
             builder.Services.AddHttpClient(Rebuilder.ClientName(producer.Name)).ConfigurePrimaryHttpMessageHandler(() => producer.Server.CreateHandler());
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapAnalytics();
         await app.StartAsync(Ct);

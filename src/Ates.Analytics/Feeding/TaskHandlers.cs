@@ -5,7 +5,7 @@ using Ates.Messaging.Inbox;
 namespace Ates.Analytics.Feeding;
 
 /// <summary>Keeps each task's title and jira id: the newest entity version wins, whatever order the snapshots arrive in.</summary>
-public sealed class TaskSnapshotHandler(AnalyticsDb db, FedGenerations generations) : IEventHandler<TaskCreated>, IEventHandler<TaskUpdated>
+public sealed class TaskSnapshotHandler(BatchFacts facts, FedGenerations generations) : IEventHandler<TaskCreated>, IEventHandler<TaskUpdated>
 {
     // task.created v1 arrives here too, read as v2 by the registry (jira id taken out of the title).
     public Task HandleAsync(TaskCreated @event, EventContext context, CancellationToken ct) =>
@@ -18,8 +18,7 @@ public sealed class TaskSnapshotHandler(AnalyticsDb db, FedGenerations generatio
     {
         foreach (var generation in await generations.AllAsync(ct))
         {
-            var task = await db.Set<TaskInfo>().FindAsync([generation, taskId], ct);
-            if (task is null) db.Set<TaskInfo>().Add(task = new TaskInfo { Generation = generation, TaskId = taskId });
+            var task = await facts.FindTaskAsync(generation, taskId, ct) ?? facts.AddTask(generation, taskId);
             if (version <= task.EntityVersion) continue;
             task.Title = title;
             task.JiraId = string.IsNullOrWhiteSpace(jiraId) ? null : jiraId;

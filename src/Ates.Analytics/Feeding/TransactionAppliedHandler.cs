@@ -9,14 +9,14 @@ namespace Ates.Analytics.Feeding;
 /// Stores the posting once by its transaction id (besides the inbox, which dedupes by event id), and a placeholder
 /// for a task it names first: its task.created may still be on the way. Into every generation being fed.
 /// </summary>
-public sealed class TransactionAppliedHandler(AnalyticsDb db, FedGenerations generations) : IEventHandler<TransactionApplied>
+public sealed class TransactionAppliedHandler(BatchFacts facts, FedGenerations generations) : IEventHandler<TransactionApplied>
 {
     public async Task HandleAsync(TransactionApplied @event, EventContext context, CancellationToken ct)
     {
         foreach (var generation in await generations.AllAsync(ct))
         {
-            if (await db.Set<Posting>().FindAsync([generation, @event.TransactionId], ct) is not null) continue;
-            db.Set<Posting>().Add(new Posting
+            if (await facts.HasPostingAsync(generation, @event.TransactionId, ct)) continue;
+            facts.AddPosting(new Posting
             {
                 Generation = generation,
                 TransactionId = @event.TransactionId,
@@ -26,8 +26,8 @@ public sealed class TransactionAppliedHandler(AnalyticsDb db, FedGenerations gen
                 TaskId = @event.TaskId,
                 Day = @event.Day,
             });
-            if (@event.TaskId is { } taskId && await db.Set<TaskInfo>().FindAsync([generation, taskId], ct) is null)
-                db.Set<TaskInfo>().Add(new TaskInfo { Generation = generation, TaskId = taskId });
+            if (@event.TaskId is { } taskId && await facts.FindTaskAsync(generation, taskId, ct) is null)
+                facts.AddTask(generation, taskId);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Ates.Contracts;
 using Microsoft.EntityFrameworkCore;
 
@@ -34,8 +35,16 @@ public sealed class UserReplica<TDb>(TDb db) where TDb : DbContext
         return user;
     }
 
+    /// <summary>
+    /// Asked on every signed-in request (<see cref="DeactivatedUserGate"/>): compiled once rather than looked up in
+    /// EF Core's query cache each time. A compiled query keeps the provider of its first run, so one per provider (a
+    /// test process has the same context on SQLite and on PostgreSQL).
+    /// </summary>
     public Task<KnownUser?> FindAsync(Guid id, CancellationToken ct) =>
-        db.Set<KnownUser>().AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
+        FindUntracked.GetOrAdd(db.Database.ProviderName ?? "", _ =>
+            EF.CompileAsyncQuery((TDb db, Guid id, CancellationToken ct) => db.Set<KnownUser>().AsNoTracking().FirstOrDefault(u => u.Id == id)))(db, id, ct);
+
+    static readonly ConcurrentDictionary<string, Func<TDb, Guid, CancellationToken, Task<KnownUser?>>> FindUntracked = new();
 }
 
 /// <summary>The default handler: keeps the replica current. A service that reacts to user changes handles the events itself and calls <see cref="UserReplica{TDb}.ApplyAsync"/>.</summary>
