@@ -16,8 +16,8 @@ public sealed record RateStep(double Rate, double Seconds, int Arrived, int Cred
     /// <summary>Of the completions: p99 from the confirmed publish to the inbox row in Accounting (transport and consumer).</summary>
     public double DeliveryP99Ms { get; init; }
 
-    /// <summary>CPU of the system's processes from the first arrival to the last credit, per task: at a fixed rate the
-    /// same work each run, so builds compare here with less noise than in a closed-loop day.</summary>
+    /// <summary>CPU of the system's processes from the first arrival to the last credit, per task: at a fixed rate each
+    /// build does the same work a second, where a closed-loop day runs each at its own pace.</summary>
     public double CpuMsPerTask { get; init; }
 
     /// <summary>Ten-second windows of the hold (by completion) whose slowest credit passed the bound: when the waits came.</summary>

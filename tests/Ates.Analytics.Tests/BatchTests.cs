@@ -49,10 +49,7 @@ public sealed class BatchTests(PlayedWeek week) : IClassFixture<PlayedWeek>
         }
         finally
         {
-            await other.StopAsync(CancellationToken.None);
-            await other.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(database + suffix);
+            await Testbed.StopAnalyticsAsync(other, database);
         }
     }
 

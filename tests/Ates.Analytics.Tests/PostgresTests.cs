@@ -20,8 +20,7 @@ public sealed class PostgresTests(PlayedWeek week, PostgresFixture postgres) : I
         }
         finally
         {
-            await other.StopAsync(CancellationToken.None);
-            await other.DisposeAsync();
+            await Testbed.StopAnalyticsAsync(other);
         }
     }
 }

@@ -115,6 +115,16 @@ public sealed class Testbed : IAsyncDisposable
         return app;
     }
 
+    /// <summary>Stops an app of <see cref="BuildAnalyticsAsync"/> and deletes its SQLite file, if it had one.</summary>
+    public static async Task StopAnalyticsAsync(WebApplication app, string? sqliteFile = null)
+    {
+        await app.StopAsync(CancellationToken.None);
+        await app.DisposeAsync();
+        if (sqliteFile is null) return;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(sqliteFile + suffix);
+    }
+
     public async Task<string> TokenAsync(string email)
     {
         if (_tokens.TryGetValue(email, out var cached)) return cached;
