@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Ates.Messaging.TestHost;
+using Ates.Messaging.Node;
 using Ates.Messaging.Transports.Embedded;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -5,7 +5,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Ates.Bench.Ceilings;
 using Ates.Bench.Messaging;
-using Ates.Testing;
+using Ates.LocalServers;
 
 var events = ArgValue("--events", 5000);
 var jsonPath = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault();

@@ -1,6 +1,6 @@
 using System.Text;
 using Ates.Messaging.Envelope;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;

@@ -1,4 +1,4 @@
-using Ates.Messaging.TestHost;
+using Ates.Messaging.Node;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Bench.Wolverine;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Ates.Bench.Messaging;
-using Ates.Messaging.TestHost;
-using Ates.Testing;
+using Ates.Messaging.Node;
+using Ates.LocalServers;
 using JasperFx.Resources;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;

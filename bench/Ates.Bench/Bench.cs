@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Ates.Bench.Ceilings;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Bench;

@@ -3,6 +3,9 @@ using Ates.Contracts;
 using Ates.Messaging.Outbox;
 using Ates.Tasks.Domain;
 using Microsoft.EntityFrameworkCore;
+using Ates.Accounting.Billing;
+using Ates.Accounting.Ledger;
+using Ates.Accounting.Tasks;
 
 namespace Ates.Bench;
 

@@ -3,6 +3,7 @@ using Ates.Contracts;
 using Ates.Messaging.Inbox;
 using Ates.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
+using Ates.Accounting.Ledger;
 
 namespace Ates.Bench;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Ates.Testing;
+using Ates.LocalServers;
 
 namespace Ates.Bench;
 

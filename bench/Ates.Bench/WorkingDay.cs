@@ -3,8 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Ates.Contracts;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
+using Ates.Accounting.Ledger;
 
 namespace Ates.Bench;
 

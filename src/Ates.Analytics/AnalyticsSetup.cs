@@ -57,7 +57,6 @@ public static class AnalyticsSetup
             .UseTransport(options, bus, "Analytics");
 
         builder.AddServiceWeb(options, "Analytics");
-        services.AddAuthorizationBuilder().AddAdminOnly();
 
         services.AddScoped<FedGenerations>();
         services.AddScoped<BatchFacts>();
@@ -67,7 +66,7 @@ public static class AnalyticsSetup
         services.AddHttpClient();
         foreach (var producer in options.Producers.Keys)
             // A replay of a long log takes a while: the producer answers when it has sent everything.
-            services.AddHttpClient(Rebuilder.ClientName(producer), c => c.Timeout = TimeSpan.FromMinutes(30));
+            services.AddHttpClient(OpsConsole.ClientName(producer), c => c.Timeout = TimeSpan.FromMinutes(30));
         return builder;
     }
 
@@ -76,15 +75,14 @@ public static class AnalyticsSetup
         var options = app.Services.GetRequiredService<AnalyticsOptions>();
         app.UseServiceWeb<AnalyticsDb>(options);
 
-        var api = app.MapGroup("/api").RequireAuthorization(AdminOnly.Policy).WithTags("Reports");
-        var pages = app.MapGroup("").RequireAuthorization(AdminOnly.Policy).ExcludeFromDescription();
+        var api = app.MapGroup("/api").RequireAuthorization(AdminPolicy.Name).WithTags("Reports");
+        var pages = app.MapGroup("").RequireAuthorization(AdminPolicy.Name).ExcludeFromDescription();
         api.MapEarnings();
         api.MapMostExpensiveTask();
         api.MapHistory(pages);
         api.MapRebuild(pages);
         api.MapOpsConsole(pages);
         pages.MapDashboard();
-        app.MapOps<AnalyticsDb>().RequireAuthorization(AdminOnly.Policy);
         return app;
     }
 }

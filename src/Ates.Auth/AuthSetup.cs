@@ -11,6 +11,7 @@ using Ates.Messaging;
 using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Telemetry;
 using Ates.ServiceDefaults.SignIn;
+using Ates.ServiceDefaults.Users;
 using Ates.Messaging.Transports.Embedded;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
@@ -125,14 +126,10 @@ public static class AuthSetup
                 o.UseAspNetCore();
             });
 
-        services.AddAuthorizationBuilder().AddPolicy(AuthPolicies.Admin, p => p
-            .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
-            .RequireAuthenticatedUser()
-            .AddRequirements(new CurrentRoleRequirement(UserRole.Admin)))
-            .AddPolicy(AuthPolicies.AdminPage, p => p
-                .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
-                .RequireAuthenticatedUser()
-                .AddRequirements(new CurrentRoleRequirement(UserRole.Admin)));
+        // The one admin policy, for the API's bearer tokens and, on the admin pages, for Auth's cookie.
+        services.AddAuthorizationBuilder()
+            .AddAdminPolicy(scheme: OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+            .AddAdminPolicy(AuthPolicies.AdminPage, IdentityConstants.ApplicationScheme);
         services.AddScoped<IAuthorizationHandler, CurrentRoleHandler>();
 
         // In the database, so a cookie or form issued by one Auth instance is read by any other (and survives restarts).
@@ -172,7 +169,7 @@ public static class AuthSetup
         app.MapUsers();
         app.MapUserPages();
         // Status, dead letters and replay, for Analytics' ops page and rebuild (an admin's token).
-        app.MapOps<AuthDb>().RequireAuthorization(AuthPolicies.Admin);
+        app.MapOps<AuthDb>().RequireAuthorization(AdminPolicy.Name);
         app.MapOpenApi();
         app.MapServiceHealth();
         return app;

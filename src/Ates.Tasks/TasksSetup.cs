@@ -11,6 +11,7 @@ using Ates.Tasks.Creating;
 using Ates.Tasks.Data;
 using Ates.Tasks.Domain;
 using Ates.Tasks.Editing;
+using Ates.Tasks.Hosting;
 using Ates.Tasks.Listing;
 using Ates.Tasks.Reassigning;
 using Ates.Tasks.Shuffling;
@@ -67,8 +68,6 @@ public static class TasksSetup
         api.MapCompleteTask(pages);
         api.MapShuffle(pages);
         api.MapCloseDay();
-        // Status, dead letters and replay, for Analytics' ops page and rebuild (an admin's token).
-        app.MapOps<TasksDb>().RequireAuthorization(p => p.RequireRole(UserRole.Admin.ClaimValue()));
         return app;
     }
 }

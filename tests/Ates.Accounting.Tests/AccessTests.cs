@@ -10,6 +10,7 @@ using Ates.Accounting.TestHost;
 using Ates.Auth.Data;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.Outbox;
+using Ates.LocalServers;
 using Ates.Testing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -19,6 +20,7 @@ using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Ates.Accounting.Billing;
 
 namespace Ates.Accounting.Tests;
 

@@ -1,8 +1,12 @@
 using Ates.Accounting.Data;
 using Ates.Contracts;
 using Ates.ServiceDefaults.Hosting;
+using Ates.LocalServers;
 using Ates.Testing;
 using Microsoft.EntityFrameworkCore;
+using Ates.Accounting.Billing;
+using Ates.Accounting.Emails;
+using Ates.Accounting.Ledger;
 
 namespace Ates.Accounting.Tests;
 

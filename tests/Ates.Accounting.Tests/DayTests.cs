@@ -4,9 +4,10 @@ using Ates.Contracts;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.Outbox;
 using Ates.Messaging.Transports;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
 using static Ates.Accounting.Tests.ScriptedDay;
+using Ates.Accounting.Emails;
 
 namespace Ates.Accounting.Tests;
 

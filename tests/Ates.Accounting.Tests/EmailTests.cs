@@ -1,5 +1,5 @@
 using Ates.Accounting.Emails;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,9 @@
 using Ates.Accounting.Data;
 using Microsoft.EntityFrameworkCore;
+using Ates.Accounting.Billing;
+using Ates.Accounting.Emails;
+using Ates.Accounting.Ledger;
+using Ates.Accounting.Tasks;
 
 namespace Ates.Accounting.Tests;
 

@@ -7,9 +7,11 @@ using Ates.Messaging.Inbox;
 using Ates.Messaging.Outbox;
 using Ates.Messaging.Transports.RabbitMq;
 using Ates.ServiceDefaults.Hosting;
+using Ates.LocalServers;
 using Ates.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
+using Ates.Accounting.Billing;
 
 namespace Ates.Accounting.Tests;
 

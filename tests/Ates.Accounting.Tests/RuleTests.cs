@@ -134,7 +134,7 @@ public sealed class RuleTests
     public void Emails_say_the_sums_to_the_cent()
     {
         Assert.Equal("Your payout for 2026-03-03: $1,234.50", EmailText.Payout(D, 1234.5m).Subject);
-        var report = EmailText.DailyReport(DayClose.Compute(D, [new AccountDayBefore(Guid.Empty, -5m, -12m)]), _ => "Worker One");
+        var report = EmailText.Report(DayClose.Compute(D, [new AccountDayBefore(Guid.Empty, -5m, -12m)]).Report(_ => "Worker One"));
         Assert.Contains("Management earnings: $12.00", report.Body);
         Assert.Contains("Payouts: $0.00 to 0 popugs", report.Body);
         Assert.Contains("Accounts in the negative: 1", report.Body);

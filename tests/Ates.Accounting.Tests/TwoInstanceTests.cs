@@ -4,9 +4,12 @@ using Ates.Messaging.Envelope;
 using Ates.Messaging.Inbox;
 using Ates.Messaging.Transports;
 using Microsoft.Extensions.DependencyInjection;
+using Ates.LocalServers;
 using Ates.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
+using Ates.Accounting.Billing;
+using Ates.Accounting.Emails;
 
 namespace Ates.Accounting.Tests;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Ates.Contracts;
 using Ates.ServiceDefaults.Users;
-using Ates.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Analytics.Tests;

@@ -8,7 +8,7 @@ using System.Text.Json;
 using Ates.Analytics.Data;
 using Ates.Analytics.Rebuild;
 using Ates.Contracts;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Analytics.Tests;

@@ -2,9 +2,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ates.Analytics.Data;
+using Ates.Analytics.Ops;
 using Ates.Analytics.Rebuild;
 using Ates.Messaging.Transports.Embedded;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -107,7 +108,7 @@ public sealed class Testbed : IAsyncDisposable
         builder.Services.PostConfigureAll<CookieAuthenticationOptions>(o => o.TimeProvider = TimeProvider.System);
         builder.Services.PostConfigureAll<OpenIdConnectOptions>(o => o.TimeProvider = TimeProvider.System);
         foreach (var producer in Producers)
-            builder.Services.AddHttpClient(Rebuilder.ClientName(producer.Name)).ConfigurePrimaryHttpMessageHandler(() => producer.Server.CreateHandler());
+            builder.Services.AddHttpClient(OpsConsole.ClientName(producer.Name)).ConfigurePrimaryHttpMessageHandler(() => producer.Server.CreateHandler());
         services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapAnalytics();

@@ -72,7 +72,7 @@ public sealed class AuthApp : WebApplicationFactory<Program>
             ["client_id"] = "ates-cli",
             ["username"] = email,
             ["password"] = password,
-            ["scope"] = $"{Ates.Testing.PasswordGrant.Scope} offline_access",
+            ["scope"] = $"{Ates.LocalServers.PasswordGrant.Scope} offline_access",
         }), TestContext.Current.CancellationToken);
 
     public HttpClient Api(string? token)

@@ -1,6 +1,6 @@
 using System.Net;
 using Ates.Messaging.Outbox;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;

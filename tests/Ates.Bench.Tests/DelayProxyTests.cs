@@ -68,7 +68,7 @@ public sealed class DelayProxyTests
     public async Task A_target_that_does_not_answer_closes_the_connection_and_disposing_the_proxy_ends_the_open_ones()
     {
         var ct = TestContext.Current.CancellationToken;
-        var nobody = Ates.Testing.FreePort.Next();
+        var nobody = Ates.LocalServers.FreePort.Next();
         await using (var refused = await DelayProxy.StartAsync("127.0.0.1", nobody, TimeSpan.FromMilliseconds(1), ct))
         {
             // The proxy may end it before the client's connect has even completed: a reset then is that same end.

@@ -1,6 +1,7 @@
 using Ates.Accounting.Ledger;
 using Ates.Contracts;
 using Microsoft.EntityFrameworkCore;
+using Ates.Accounting.Billing;
 
 namespace Ates.Bench.Tests;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Ates.Testing;
+using Ates.LocalServers;
 
 namespace Ates.EndToEnd.Tests;
 

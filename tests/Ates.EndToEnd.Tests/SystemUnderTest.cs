@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ates.Messaging.Envelope;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.Playwright;
 
 [assembly: AssemblyFixture(typeof(Ates.EndToEnd.Tests.EmbeddedSystem))]

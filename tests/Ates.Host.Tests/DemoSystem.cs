@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using Ates.Testing;
+using Ates.LocalServers;
 
 namespace Ates.Host.Tests;
 

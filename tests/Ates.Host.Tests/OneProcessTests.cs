@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Ates.Testing;
+using Ates.LocalServers;
 
 namespace Ates.Host.Tests;
 

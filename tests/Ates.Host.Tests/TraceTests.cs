@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Ates.ServiceDefaults.Telemetry;
-using Ates.Testing;
+using Ates.LocalServers;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 

@@ -1,8 +1,8 @@
 using System.Text;
 using Ates.Messaging.DeadLetters;
-using Ates.Messaging.TestHost;
+using Ates.Messaging.Node;
 using Ates.Messaging.Transports.RabbitMq;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;

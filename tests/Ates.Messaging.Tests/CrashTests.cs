@@ -1,5 +1,6 @@
 using Ates.Messaging.Outbox;
-using Ates.Messaging.TestHost;
+using Ates.Messaging.Node;
+using Ates.LocalServers;
 using Ates.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -28,7 +29,7 @@ public sealed class CrashTests(Servers servers)
         var producerDb = await topology.NewDatabaseAsync("tasks");
         var consumerDb = await topology.NewDatabaseAsync("accounting");
 
-        await using (var child = HostProcess.Start("Ates.Messaging.TestHost.dll", Args(topology, "--producer-db", producerDb, "--no-relay", "--produce", "20")))
+        await using (var child = HostProcess.Start("Ates.Messaging.Node.dll", Args(topology, "--producer-db", producerDb, "--no-relay", "--produce", "20")))
         {
             await child.WaitForAsync("PRODUCED 20", Deadline);
             await child.KillAsync();
@@ -53,7 +54,7 @@ public sealed class CrashTests(Servers servers)
         var childArgs = Args(topology, "--consumer-db", consumerDb, "--hold-on", "task 5");
         if (producerInChild) childArgs = [.. childArgs, "--producer-db", producerDb, "--produce", "10"];
 
-        await using (var child = HostProcess.Start("Ates.Messaging.TestHost.dll", childArgs))
+        await using (var child = HostProcess.Start("Ates.Messaging.Node.dll", childArgs))
         {
             await child.WaitForAsync("READY", Deadline);
             if (!producerInChild)
@@ -82,7 +83,7 @@ public sealed class CrashTests(Servers servers)
         {
             // Killed after a random number of committed transactions, with the relay and the consumer mid-flight.
             var killAfter = random.Next(2, 30) * 5;
-            await using var child = HostProcess.Start("Ates.Messaging.TestHost.dll", Args(topology, "--producer-db", producerDb, "--consumer-db", consumerDb,
+            await using var child = HostProcess.Start("Ates.Messaging.Node.dll", Args(topology, "--producer-db", producerDb, "--consumer-db", consumerDb,
                 "--produce", "150", "--prefix", $"round {round}"));
             await child.WaitForAsync($"PRODUCED {killAfter}", Deadline);
             await child.KillAsync();

@@ -1,8 +1,8 @@
 using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Inbox;
 using Ates.Messaging.Outbox;
-using Ates.Messaging.TestHost;
-using Ates.Testing;
+using Ates.Messaging.Node;
+using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

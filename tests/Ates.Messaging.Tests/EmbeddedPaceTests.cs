@@ -1,7 +1,7 @@
 using Ates.Messaging.Inbox;
 using Ates.Messaging.Outbox;
-using Ates.Messaging.TestHost;
-using Ates.Testing;
+using Ates.Messaging.Node;
+using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,7 +1,7 @@
 using System.Text;
 using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Inbox;
-using Ates.Messaging.TestHost;
+using Ates.Messaging.Node;
 using Ates.Messaging.Transports;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Ates.Messaging.TestHost;
-using Ates.Testing;
+using Ates.Messaging.Node;
+using Ates.LocalServers;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ates.Messaging.Tests;

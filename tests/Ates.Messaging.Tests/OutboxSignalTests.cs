@@ -1,5 +1,5 @@
 using Ates.Messaging.Outbox;
-using Ates.Messaging.TestHost;
+using Ates.Messaging.Node;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Messaging.Tests;

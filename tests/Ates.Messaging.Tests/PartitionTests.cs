@@ -1,6 +1,7 @@
 using Ates.Messaging.Partitions;
-using Ates.Messaging.TestHost;
+using Ates.Messaging.Node;
 using Ates.Messaging.Transports.RabbitMq;
+using Ates.LocalServers;
 using Ates.Testing;
 using BrokerTopology = Ates.Messaging.Transports.RabbitMq.Topology;
 using Microsoft.EntityFrameworkCore;
@@ -76,7 +77,7 @@ public sealed class PartitionTests(Servers servers)
         var (consumerDb, a, producer) = await StartConsumerAndProducerAsync(topology);
         var titles = Enumerable.Range(1, 600).Select(i => $"task {i}").ToList();
 
-        await using (var child = HostProcess.Start("Ates.Messaging.TestHost.dll", ["--transport", topology.Transport, "--namespace", topology.Namespace, "--consumer-db", consumerDb]))
+        await using (var child = HostProcess.Start("Ates.Messaging.Node.dll", ["--transport", topology.Transport, "--namespace", topology.Namespace, "--consumer-db", consumerDb]))
         {
             await child.WaitForAsync("READY", Deadline);
             await Eventually.UntilAsync(() => Task.FromResult(Held(a).Count == 3), Deadline, "the child should take half the partitions", Ct);

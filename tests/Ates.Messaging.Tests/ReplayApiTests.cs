@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ates.Messaging.Outbox;
-using Ates.Messaging.TestHost;
-using Ates.Testing;
+using Ates.Messaging.Node;
+using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Messaging.Tests;

@@ -1,6 +1,6 @@
-using Ates.Messaging.TestHost;
+using Ates.Messaging.Node;
 using Ates.Messaging.Transports.Embedded;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

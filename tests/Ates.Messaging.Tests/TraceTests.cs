@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Ates.Messaging.TestHost;
-using Ates.Testing;
+using Ates.Messaging.Node;
+using Ates.LocalServers;
 
 namespace Ates.Messaging.Tests;
 

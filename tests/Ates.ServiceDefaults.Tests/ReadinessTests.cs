@@ -4,7 +4,7 @@ using Ates.Contracts;
 using Ates.Messaging;
 using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Users;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;

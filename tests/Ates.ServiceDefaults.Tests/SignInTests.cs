@@ -8,6 +8,7 @@ using System.Text.Json;
 using Ates.Messaging;
 using Ates.ServiceDefaults.SignIn;
 using Ates.ServiceDefaults.Users;
+using Ates.LocalServers;
 using Ates.Testing;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication.JwtBearer;

@@ -1,7 +1,7 @@
 using Ates.Contracts;
 using Ates.Messaging.Outbox;
 using Ates.Tasks.ClosingDay;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.Extensions.DependencyInjection;
 using static Ates.Tasks.Tests.TasksSystem;
 

@@ -5,7 +5,7 @@ using Ates.Messaging.Envelope;
 using Ates.Messaging.Outbox;
 using Ates.Messaging.Transports;
 using Ates.Tasks.Domain;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static Ates.Tasks.Tests.TasksSystem;

@@ -26,7 +26,7 @@ public sealed class ShuffleFairnessTests : IAsyncLifetime
         var accountant = await _system.UserIdAsync("accountant@popug.inc");
         using (var admin = await _system.AuthAdminAsync())
             Assert.True((await admin.PostAsync($"/api/users/{accountant}/deactivate", null, Ct)).IsSuccessStatusCode);
-        await Ates.Testing.Eventually.UntilAsync(async () => !(await _system.UserAsync(accountant)).IsActive,
+        await Ates.LocalServers.Eventually.UntilAsync(async () => !(await _system.UserAsync(accountant)).IsActive,
             TimeSpan.FromSeconds(30), "the deactivation should reach Tasks", Ct);
         var workers = await _system.DbAsync(db => db.Users.Where(u => u.Role == UserRole.Worker).Select(u => u.Id).ToListAsync());
         Assert.Equal(10, workers.Count);

@@ -137,7 +137,7 @@ public sealed class TaskApiTests : IAsyncLifetime
         var users = await _system.DbAsync(db => db.Users.Where(u => u.Role == UserRole.Worker || u.Role == UserRole.Accountant).Select(u => u.Id).ToListAsync());
         foreach (var id in users)
             Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/users/{id}/deactivate", null, Ct)).StatusCode);
-        await Ates.Testing.Eventually.UntilAsync(async () => (await _system.DbAsync(db => db.EligibleAsync(Ct))).Count == 0,
+        await Ates.LocalServers.Eventually.UntilAsync(async () => (await _system.DbAsync(db => db.EligibleAsync(Ct))).Count == 0,
             TimeSpan.FromSeconds(30), "the deactivations should reach Tasks", Ct);
 
         using var api = await _system.ApiAsync("manager@popug.inc");
@@ -285,7 +285,7 @@ public sealed class TaskApiTests : IAsyncLifetime
         using var admin = await _system.AuthAdminAsync();
         var id = await _system.UserIdAsync("worker5@popug.inc");
         Assert.True((await admin.PostAsync($"/api/users/{id}/deactivate", null, Ct)).IsSuccessStatusCode);
-        await Ates.Testing.Eventually.UntilAsync(async () => (await worker.GetAsync("/api/tasks", Ct)).StatusCode == HttpStatusCode.Unauthorized,
+        await Ates.LocalServers.Eventually.UntilAsync(async () => (await worker.GetAsync("/api/tasks", Ct)).StatusCode == HttpStatusCode.Unauthorized,
             TimeSpan.FromSeconds(10), "the still-valid token of a deactivated popug should be refused", Ct);
         await AssertProblemAsync(await worker.PostAsync("/api/tasks", Json(new { title = "Sneaky" }), Ct), 401);
         Assert.Equal((0, 0), await CountsAsync());

@@ -8,7 +8,7 @@ using Ates.Messaging.Transports.Embedded;
 using Ates.ServiceDefaults.Users;
 using Ates.Tasks.Data;
 using Ates.Tasks.Domain;
-using Ates.Testing;
+using Ates.LocalServers;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

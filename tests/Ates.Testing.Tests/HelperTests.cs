@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Ates.Testing;
+using Ates.LocalServers;
 
 namespace Ates.Testing.Tests;
 

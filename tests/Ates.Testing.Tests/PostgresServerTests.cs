@@ -1,3 +1,4 @@
+using Ates.LocalServers;
 using Ates.Testing;
 using Npgsql;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Ates.LocalServers;
 using Ates.Testing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;

@@ -1,3 +1,5 @@
+using Ates.LocalServers;
+
 namespace Ates.Testing;
 
 /// <summary>

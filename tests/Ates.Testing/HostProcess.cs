@@ -19,7 +19,7 @@ public sealed class HostProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
-    /// <summary>Starts <paramref name="assembly"/> (e.g. "Ates.Messaging.TestHost.dll", copied beside the tests) with <c>dotnet</c>.</summary>
+    /// <summary>Starts <paramref name="assembly"/> (e.g. "Ates.Messaging.Node.dll", copied beside the tests) with <c>dotnet</c>.</summary>
     public static HostProcess Start(string assembly, params string[] arguments)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, assembly);

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Ates.Contracts;
 using Ates.Messaging.Transports.RabbitMq;
 using System.Diagnostics;
-using Ates.Testing;
+using Ates.LocalServers;
 using Npgsql;
 
 namespace Ates.Topology;

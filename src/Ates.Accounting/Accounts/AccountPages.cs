@@ -1,4 +1,3 @@
-using Ates.Accounting.Accounts.Pages;
 using Ates.Accounting.Billing.ClosingDay;
 using Ates.Contracts;
 using Ates.ServiceDefaults.Hosting;

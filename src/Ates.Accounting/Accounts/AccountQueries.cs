@@ -1,6 +1,7 @@
 using Ates.Accounting.Billing;
 using Ates.Accounting.Data;
 using Ates.Accounting.Ledger;
+using Ates.Accounting.Tasks;
 using Ates.Contracts;
 using Ates.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -34,12 +35,6 @@ public sealed record Earnings(DateOnly Today, decimal ManagementEarningsToday, I
 /// </summary>
 public sealed class AccountQueries(AccountingDb db, BillingCalendar calendar)
 {
-    public static string KindName(TransactionKind kind) => kind switch
-    {
-        TransactionKind.AssignFee => "assign_fee",
-        TransactionKind.Reward => "reward",
-        _ => "payout",
-    };
 
     public const int LogPageSize = 100;
 
@@ -75,7 +70,7 @@ public sealed class AccountQueries(AccountingDb db, BillingCalendar calendar)
                          select new { t.Id, t.At, t.Day, t.Kind, t.Amount, t.TaskId, task.JiraId, task.Title })
             .Skip((page - 1) * LogPageSize).Take(LogPageSize + 1).ToListAsync(ct);
         return new AccountView(id, NonEmpty(user?.Name), NonEmpty(user?.Email), balance, today, earnedToday,
-            log.Take(LogPageSize).Select(m => new Movement(m.Id, m.At, m.Day, KindName(m.Kind), m.Amount, m.TaskId, m.JiraId, NonEmpty(m.Title))).ToList(),
+            log.Take(LogPageSize).Select(m => new Movement(m.Id, m.At, m.Day, m.Kind.Name(), m.Amount, m.TaskId, m.JiraId, NonEmpty(m.Title))).ToList(),
             page, HasOlder: log.Count > LogPageSize);
     }
 

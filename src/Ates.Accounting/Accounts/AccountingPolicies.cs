@@ -9,12 +9,10 @@ public static class AccountingPolicies
 {
     public const string AccountHolder = "accounting.account-holder";
     public const string Management = "accounting.management";
-    public const string Admin = "accounting.admin";
 
     public static AuthorizationBuilder AddAccountingPolicies(this AuthorizationBuilder builder) => builder
         .AddPolicy(AccountHolder, p => p.RequireAuthenticatedUser().RequireRole(Roles(UserRole.Worker, UserRole.Accountant, UserRole.Admin)))
-        .AddPolicy(Management, p => p.RequireAuthenticatedUser().RequireRole(Roles(UserRole.Admin, UserRole.Accountant)))
-        .AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles(UserRole.Admin)));
+        .AddPolicy(Management, p => p.RequireAuthenticatedUser().RequireRole(Roles(UserRole.Admin, UserRole.Accountant)));
 
     static string[] Roles(params UserRole[] roles) => roles.Select(r => r.ClaimValue()).ToArray();
 }

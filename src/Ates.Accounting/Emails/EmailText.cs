@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
-using Ates.Accounting.Billing.ClosingDay;
-
 namespace Ates.Accounting.Emails;
+
+/// <summary>What the management's daily report says: the day's sums, who was paid and who is in the negative, by name.</summary>
+public sealed record DailyReport(DateOnly Day, decimal ManagementEarnings, decimal PayoutsTotal, int AccountsInNegative,
+    IReadOnlyList<(string Popug, decimal Amount)> Payouts, IReadOnlyList<(string Popug, decimal Balance)> InNegative);
 
 /// <summary>The words of the emails, free of I/O.</summary>
 public static class EmailText
@@ -21,28 +23,27 @@ public static class EmailText
          — aTES Accounting
          """);
 
-    /// <summary>The management report; <paramref name="nameOf"/> names an account's popug.</summary>
-    public static (string Subject, string Body) DailyReport(DayCloseResult day, Func<Guid, string> nameOf)
+    /// <summary>The management report.</summary>
+    public static (string Subject, string Body) Report(DailyReport day)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Day {day.Day:yyyy-MM-dd} is closed.");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Management earnings: {Money(day.ManagementEarnings)}");
-        var paid = day.Paid.Count();
+        var paid = day.Payouts.Count;
         text.AppendLine(CultureInfo.InvariantCulture, $"Payouts: {Money(day.PayoutsTotal)} to {paid} {(paid == 1 ? "popug" : "popugs")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Accounts in the negative: {day.AccountsInNegative}");
-        if (day.Paid.Any())
+        if (paid > 0)
         {
             text.AppendLine();
             text.AppendLine("Payouts:");
-            foreach (var a in day.Paid) text.AppendLine(CultureInfo.InvariantCulture, $"  {nameOf(a.AccountId)}  {Money(a.Paid)}");
+            foreach (var (popug, amount) in day.Payouts) text.AppendLine(CultureInfo.InvariantCulture, $"  {popug}  {Money(amount)}");
         }
-        var negative = day.Accounts.Where(a => a.Closing < 0).ToList();
-        if (negative.Count > 0)
+        if (day.InNegative.Count > 0)
         {
             text.AppendLine();
             text.AppendLine("In the negative:");
-            foreach (var a in negative) text.AppendLine(CultureInfo.InvariantCulture, $"  {nameOf(a.AccountId)}  {Money(a.Closing)}");
+            foreach (var (popug, balance) in day.InNegative) text.AppendLine(CultureInfo.InvariantCulture, $"  {popug}  {Money(balance)}");
         }
         return ($"aTES daily report {day.Day:yyyy-MM-dd}: earnings {Money(day.ManagementEarnings)}, payouts {Money(day.PayoutsTotal)}", text.ToString());
     }

@@ -21,7 +21,7 @@ public sealed class LedgerBook(AccountingDb db, IOutbox outbox, BillingCalendar 
     public async Task<LedgerTransaction> PostAsync(string key, TransactionKind kind, Guid accountId, decimal amount, Guid? taskId,
         DateOnly day, CancellationToken ct)
     {
-        using var activity = Activities.StartActivity($"post {Accounts.AccountQueries.KindName(kind)}");
+        using var activity = Activities.StartActivity($"post {kind.Name()}");
         activity?.SetTag("ates.account.id", accountId);
         activity?.SetTag("ates.task.id", taskId);
         activity?.SetTag("ates.billing_day", day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));

@@ -1,4 +1,5 @@
 using Ates.Accounting.Data;
+using Ates.Accounting.Ledger;
 using Ates.Contracts;
 using Ates.Messaging.Inbox;
 using Microsoft.EntityFrameworkCore;

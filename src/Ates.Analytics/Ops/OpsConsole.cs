@@ -26,13 +26,16 @@ public sealed record OpsOverview(DateTimeOffset At, IReadOnlyList<ServiceOps> Se
 /// </summary>
 public sealed class OpsConsole(AnalyticsOptions options, IHttpClientFactory http, IServiceProvider services)
 {
+    /// <summary>The HTTP client for one producer's ops API, its replay included (the rebuild's too).</summary>
+    public static string ClientName(string producer) => $"analytics.replay.{producer}";
+
     /// <summary>Every service, by name: the producers the options list, and Analytics.</summary>
     public IReadOnlyDictionary<string, IOpsService> Services(string? accessToken)
     {
         var all = new SortedDictionary<string, IOpsService>(StringComparer.Ordinal);
         foreach (var (name, address) in options.Producers)
             // A replay of a long log takes a while: the producer answers when it has sent everything.
-            all[name] = new RemoteOpsService(name, address, http.CreateClient(Rebuild.Rebuilder.ClientName(name)), accessToken);
+            all[name] = new RemoteOpsService(name, address, http.CreateClient(ClientName(name)), accessToken);
         var local = new LocalOpsService(services);
         all[local.Name] = local;
         return all;

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Ates.Analytics.Data;
 using Ates.Analytics.Hosting;
+using Ates.Analytics.Ops;
 using Ates.Messaging;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.DeadLetters;
@@ -26,8 +27,6 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
 
     /// <summary>The running or the last rebuild of this instance.</summary>
     public RebuildProgress? Current { get { lock (_gate) return _current; } }
-
-    public static string ClientName(string producer) => $"analytics.replay.{producer}";
 
     /// <summary>Starts a rebuild in the background with the admin's access token; false when one is already running.</summary>
     public bool TryStart(string? accessToken, CancellationToken stopping, out RebuildProgress progress)
@@ -150,7 +149,7 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
         long sent;
         try
         {
-            using var client = http.CreateClient(ClientName(producer));
+            using var client = http.CreateClient(OpsConsole.ClientName(producer));
             using var request = new HttpRequestMessage(HttpMethod.Post, ReplayUri(options.Producers[producer]))
             {
                 Content = JsonContent.Create(new { consumer = Consumer, from = 0 }),

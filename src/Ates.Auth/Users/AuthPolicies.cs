@@ -1,5 +1,6 @@
 using Ates.Auth.Data;
 using Ates.Contracts;
+using Ates.ServiceDefaults.Users;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
@@ -8,16 +9,11 @@ namespace Ates.Auth.Users;
 
 public static class AuthPolicies
 {
-    /// <summary>A bearer token of a user who is, right now, an active admin.</summary>
-    public const string Admin = "admin";
-
-    /// <summary>The same rule for the admin pages, signed in with Auth's cookie.</summary>
+    /// <summary><see cref="AdminPolicy"/> for the admin pages, signed in with Auth's cookie rather than a bearer token.</summary>
     public const string AdminPage = "admin-page";
 }
 
-/// <summary>The role and status are read from the database, not the token: a demoted or deactivated admin loses access at once.</summary>
-public sealed record CurrentRoleRequirement(UserRole Role) : IAuthorizationRequirement;
-
+/// <summary>Auth's word on a user's current role: its own database, not the token, so a demoted or deactivated admin loses access at once.</summary>
 public sealed class CurrentRoleHandler(AuthDb db) : AuthorizationHandler<CurrentRoleRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, CurrentRoleRequirement requirement)

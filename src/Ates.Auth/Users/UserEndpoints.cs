@@ -2,6 +2,7 @@ using Ates.ServiceDefaults.Hosting;
 using System.Security.Claims;
 using Ates.Auth.Data;
 using Ates.Contracts;
+using Ates.ServiceDefaults.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
@@ -22,7 +23,7 @@ public static class UserEndpoints
 {
     public static void MapUsers(this IEndpointRouteBuilder app)
     {
-        var users = app.MapGroup("/api/users").RequireAuthorization(AuthPolicies.Admin).WithTags("Users");
+        var users = app.MapGroup("/api/users").RequireAuthorization(AdminPolicy.Name).WithTags("Users");
         users.MapGet("/", List);
         users.MapGet("/{id:guid}", Get);
         users.MapPost("/", Create);

@@ -4,6 +4,8 @@ using Ates.ServiceDefaults.Pages;
 using Ates.ServiceDefaults.SignIn;
 using Ates.ServiceDefaults.Telemetry;
 using Ates.ServiceDefaults.Users;
+using Ates.Messaging.Ops;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -25,7 +27,8 @@ public static class ServiceWeb
         var services = builder.Services;
         services.AddSingleton(builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
         services.AddAtesSignIn(options.SignIn);
-        services.AddAuthorization();
+        services.AddAuthorizationBuilder().AddAdminPolicy();
+        services.AddSingleton<IAuthorizationHandler, ReplicaRoleHandler>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         // Bad bodies throw (and become problems in ProblemExceptionHandler) instead of an empty 400.
@@ -54,7 +57,11 @@ public static class ServiceWeb
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         });
 
-    /// <summary>The middleware in order, then the shared endpoints. <typeparamref name="TDb"/> holds the users replica.</summary>
+    /// <summary>
+    /// The middleware in order, then the shared endpoints: API docs, sign-out, health, and the ops API (status, dead
+    /// letters, replay) for Analytics' ops page and rebuild, with an admin's token. <typeparamref name="TDb"/> holds the
+    /// users replica and the outbox.
+    /// </summary>
     public static WebApplication UseServiceWeb<TDb>(this WebApplication app, ServiceOptions options) where TDb : DbContext
     {
         app.UseServiceMetrics();
@@ -69,6 +76,7 @@ public static class ServiceWeb
         app.MapScalarApiReference("/api/docs");
         app.MapAtesSignOut();
         app.MapServiceHealth();
+        app.MapOps<TDb>().RequireAuthorization(AdminPolicy.Name);
         return app;
     }
 }

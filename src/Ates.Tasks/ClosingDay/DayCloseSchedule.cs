@@ -1,5 +1,6 @@
 using Ates.ServiceDefaults.Hosting;
 using Ates.Tasks.Domain;
+using Ates.Tasks.Hosting;
 using Cronos;
 
 namespace Ates.Tasks.ClosingDay;

@@ -4,6 +4,7 @@ using Ates.Messaging;
 using Ates.Messaging.Outbox;
 using Ates.ServiceDefaults.Hosting;
 using Ates.Tasks.Domain;
+using Ates.Tasks.Hosting;
 
 namespace Ates.Tasks.Data;
 

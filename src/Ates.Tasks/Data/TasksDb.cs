@@ -1,7 +1,6 @@
 using Ates.Messaging;
 using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Users;
-using Ates.Tasks.ClosingDay;
 using Ates.Tasks.Domain;
 using Microsoft.EntityFrameworkCore;
 

@@ -3,6 +3,7 @@ using Ates.ServiceDefaults.Hosting;
 using Ates.Tasks.Creating;
 using Ates.Tasks.Data;
 using Ates.Tasks.Domain;
+using Ates.Tasks.Hosting;
 using Ates.Tasks.Reassigning;
 using Microsoft.EntityFrameworkCore;
 

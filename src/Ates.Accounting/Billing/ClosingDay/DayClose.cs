@@ -1,3 +1,4 @@
+using Ates.Accounting.Emails;
 using Ates.Contracts;
 
 namespace Ates.Accounting.Billing.ClosingDay;
@@ -18,6 +19,11 @@ public sealed record DayCloseResult(DateOnly Day, IReadOnlyList<BillingCycleClos
     public IEnumerable<BillingCycleClosed.AccountCycle> Paid => Accounts.Where(a => a.Paid > 0);
 
     public BillingCycleClosed ToEvent() => new(Day, ManagementEarnings, PayoutsTotal, AccountsInNegative, Accounts);
+
+    /// <summary>The management's report of this close; <paramref name="nameOf"/> names an account's popug.</summary>
+    public DailyReport Report(Func<Guid, string> nameOf) => new(Day, ManagementEarnings, PayoutsTotal, AccountsInNegative,
+        [.. Paid.Select(a => (nameOf(a.AccountId), a.Paid))],
+        [.. Accounts.Where(a => a.Closing < 0).Select(a => (nameOf(a.AccountId), a.Closing))]);
 }
 
 public static class DayClose

@@ -119,7 +119,7 @@ public sealed class DayCloser(AccountingDb db, LedgerBook ledger, IOutbox outbox
             db.Emails.Add(NewEmail(day, EmailKind.Payout, paid.AccountId, EmailText.Payout(day, paid.Paid)));
         }
         var names = await db.Users.Where(u => u.Name != "").ToDictionaryAsync(u => u.Id, u => u.Name, ct);
-        db.Emails.Add(NewEmail(day, EmailKind.DailyReport, null, EmailText.DailyReport(result, id => names.GetValueOrDefault(id) ?? id.ToString())));
+        db.Emails.Add(NewEmail(day, EmailKind.DailyReport, null, EmailText.Report(result.Report(id => names.GetValueOrDefault(id) ?? id.ToString()))));
 
         open.IsClosed = true;
         open.ClosedAt = clock.UtcNow;

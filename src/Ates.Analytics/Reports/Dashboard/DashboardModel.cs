@@ -1,4 +1,5 @@
 using Ates.Analytics.Reports.History;
+using Ates.Analytics.Reports.MostExpensiveTask;
 
 namespace Ates.Analytics.Reports.Dashboard;
 

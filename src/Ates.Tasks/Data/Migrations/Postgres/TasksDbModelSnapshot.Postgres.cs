@@ -196,7 +196,7 @@ namespace Ates.Tasks.Data.Migrations.Postgres
                     b.ToTable("users", (string)null);
                 });
 
-            modelBuilder.Entity("Ates.Tasks.ClosingDay.ClosedDay", b =>
+            modelBuilder.Entity("Ates.Tasks.Domain.ClosedDay", b =>
                 {
                     b.Property<DateOnly>("Day")
                         .HasColumnType("date");

@@ -189,7 +189,7 @@ namespace Ates.Tasks.Data.Migrations.Sqlite
                     b.ToTable("users", (string)null);
                 });
 
-            modelBuilder.Entity("Ates.Tasks.ClosingDay.ClosedDay", b =>
+            modelBuilder.Entity("Ates.Tasks.Domain.ClosedDay", b =>
                 {
                     b.Property<DateOnly>("Day")
                         .HasColumnType("TEXT");

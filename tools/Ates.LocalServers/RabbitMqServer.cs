@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Ates.Testing;
+namespace Ates.LocalServers;
 
 /// <summary>
-/// A private RabbitMQ node for tests: its own temp folder (mnesia, logs, no config; of the plugins only the consistent-hash exchange, which partitioned consumers need), its own
+/// A private RabbitMQ node (tests, the benchmark, the distributed topology): its own temp folder (mnesia, logs, no config; of the plugins only the consistent-hash exchange, which partitioned consumers need), its own
 /// HOME (hence its own Erlang cookie), a unique node name, its own epmd on a private port, and AMQP on a
 /// free 127.0.0.1 port. Any number can run at once beside a system RabbitMQ, which is never touched.
 /// </summary>

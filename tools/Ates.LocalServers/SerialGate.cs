@@ -1,4 +1,4 @@
-namespace Ates.Testing;
+namespace Ates.LocalServers;
 
 /// <summary>One lifecycle operation of a server at a time: <c>using var _ = await gate.EnterAsync();</c>.</summary>
 internal static class SerialGate

@@ -1,10 +1,10 @@
 // Runs a producer ("tasks") and/or a consumer ("accounting") until killed; the crash tests SIGKILL it.
-//   Ates.Messaging.TestHost --transport embedded|rabbitmq:<uri> [--namespace ns]
+//   Ates.Messaging.Node --transport embedded|rabbitmq:<uri> [--namespace ns]
 //       [--producer-db sqlite:<file>|postgres:<conn>] [--consumer-db …]
 //       [--produce N] [--prefix title] [--hold-on title] [--no-relay]
 // Prints "READY" once started, "PRODUCED n" after each committed transaction and "HOLDING <id>"
 // when the consumer stops before committing the --hold-on task, so a test kills it at a known point.
-using Ates.Messaging.TestHost;
+using Ates.Messaging.Node;
 using Ates.Messaging.Transports.Embedded;
 using Microsoft.Extensions.Hosting;
 

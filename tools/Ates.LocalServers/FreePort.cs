@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Ates.Testing;
+namespace Ates.LocalServers;
 
 /// <summary>Free loopback TCP ports for private servers.</summary>
 public static class FreePort

@@ -1,7 +1,7 @@
 using Ates.Contracts;
 using Ates.Messaging.Inbox;
 
-namespace Ates.Messaging.TestHost;
+namespace Ates.Messaging.Node;
 
 /// <summary>Records every task.created it is given. Titles steer failures: "poison…" always throws, "flaky…" throws on the first try.</summary>
 public sealed class SeenTaskHandler(TestDb db, HandlerFaults faults) : IEventHandler<TaskCreated>

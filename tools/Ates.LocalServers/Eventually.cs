@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Ates.Testing;
+namespace Ates.LocalServers;
 
 /// <summary>
 /// Waiting for eventual consistency without sleeps: poll a condition every <see cref="PollInterval"/>

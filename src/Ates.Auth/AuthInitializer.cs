@@ -1,12 +1,13 @@
 using Ates.Auth.Connect;
 using Ates.Auth.Data;
 using Ates.Auth.Demo;
+using Ates.Auth.Hosting;
 using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.SignIn;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
-namespace Ates.Auth.Hosting;
+namespace Ates.Auth;
 
 /// <summary>
 /// Runs before the outbox relay starts (it is registered first): registers the OAuth clients

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Ates.Testing;
+namespace Ates.LocalServers;
 
 /// <summary>Thrown by the StartAsync methods when a server binary is not installed; the message says what to install.</summary>
 public sealed class ServerNotInstalledException(string message) : Exception(message);

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Ates.Messaging.TestHost;
+namespace Ates.Messaging.Node;
 
 /// <summary>How to build a test service: its name, database, transport and whether it consumes.</summary>
 public sealed record NodeSettings(string Service, string Database, string Transport, bool Consume = true)

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Ates.Testing;
+namespace Ates.LocalServers;
 
 /// <summary>
 /// A real SMTP server for a test: Debian's <c>python3-aiosmtpd</c> (<c>python3 -m aiosmtpd -n -l 127.0.0.1:PORT

@@ -1,4 +1,4 @@
-namespace Ates.Tasks.ClosingDay;
+namespace Ates.Tasks.Domain;
 
 /// <summary>
 /// A day Tasks has closed: its task events are those with a sequence in (<see cref="PreviousSequence"/>,

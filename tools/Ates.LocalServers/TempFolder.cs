@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Ates.Testing;
+namespace Ates.LocalServers;
 
 /// <summary>
 /// Temp folders for the servers (<c>$TMPDIR/ates-…</c>). Each holds an <c>.owner</c> file with the pid and

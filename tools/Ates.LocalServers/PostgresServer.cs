@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 
-namespace Ates.Testing;
+namespace Ates.LocalServers;
 
 /// <summary>
-/// A private PostgreSQL cluster for tests: <c>initdb</c> into its own temp folder, trust authentication on
+/// A private PostgreSQL cluster (tests, the benchmark, the distributed topology): <c>initdb</c> into its own temp folder, trust authentication on
 /// 127.0.0.1 only, a free port, its unix socket inside the folder, <c>fsync=on</c> (tests exercise crash
 /// safety), <c>max_connections=200</c>. Runs as the <c>postgres</c> user when the test process is root.
 /// </summary>
@@ -198,7 +198,7 @@ public sealed class PostgresServer : IAsyncDisposable
         // Overwriting keeps the file's owner and mode.
         await File.WriteAllTextAsync(
             Path.Combine(DataDir, "pg_hba.conf"),
-            "# Ates.Testing private test cluster\nlocal all all trust\nhost all all 127.0.0.1/32 trust\n",
+            "# Ates.LocalServers private cluster\nlocal all all trust\nhost all all 127.0.0.1/32 trust\n",
             ct).ConfigureAwait(false);
     }
 

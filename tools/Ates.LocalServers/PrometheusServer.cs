@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Ates.Testing;
+namespace Ates.LocalServers;
 
 /// <summary>
 /// A real Prometheus for a test: Debian's <c>prometheus</c> on a free loopback port, with its data in a temporary

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Ates.Testing;
+namespace Ates.LocalServers;
 
 /// <summary>Options for <see cref="ChildProcess"/>.</summary>
 internal sealed record ChildProcessOptions
@@ -22,7 +22,7 @@ internal sealed record ChildProcessOptions
 }
 
 /// <summary>
-/// A server process started by the test fixtures. Each one is started
+/// A server process started by a launcher (tests, the benchmark, the topology tool). Each one is started
 /// <list type="bullet">
 /// <item>in its own session/process group (<c>setsid</c>), so the whole tree (beam + erl_child_setup,
 /// postmaster + backends) can be killed with one signal and a Ctrl+C in the terminal does not hit it;</item>
@@ -241,7 +241,7 @@ internal sealed class ChildProcess : IDisposable
 
         static Launcher()
         {
-            var thread = new Thread(Run) { IsBackground = true, Name = "Ates.Testing process launcher" };
+            var thread = new Thread(Run) { IsBackground = true, Name = "Ates.LocalServers process launcher" };
             thread.Start();
         }
 

@@ -1,10 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Ates.Testing;
+namespace Ates.LocalServers;
 
 /// <summary>
-/// An access token from Auth for a test, through its first-party password grant client <c>ates-cli</c>. The path is
+/// An access token from Auth for a test or the benchmark, through its first-party password grant client <c>ates-cli</c>. The path is
 /// relative to <c>auth</c>'s base address, so Auth may sit under a prefix (e.g. http://localhost:5000/auth/).
 /// </summary>
 public static class PasswordGrant

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ates.Testing;
+namespace Ates.LocalServers;
 
 /// <summary>The few libc calls .NET has no managed API for (signals other than SIGKILL, chown, euid).</summary>
 public static partial class Native

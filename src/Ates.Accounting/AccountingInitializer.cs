@@ -5,7 +5,7 @@ using Ates.Accounting.Ledger;
 using Ates.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
 
-namespace Ates.Accounting.Hosting;
+namespace Ates.Accounting;
 
 /// <summary>
 /// Runs before the relay and the consumer start (registered after the schema): creates the company's account and

@@ -1,6 +1,6 @@
 using Ates.ServiceDefaults.Hosting;
 
-namespace Ates.Tasks;
+namespace Ates.Tasks.Hosting;
 
 /// <summary>The "Tasks" configuration section.</summary>
 public sealed class TasksOptions : ServiceOptions

@@ -1,7 +1,7 @@
 using Ates.Messaging;
 using Microsoft.EntityFrameworkCore;
 
-namespace Ates.Messaging.TestHost;
+namespace Ates.Messaging.Node;
 
 /// <summary>The database of a test service: the messaging tables plus what the producer wrote and the consumer saw.</summary>
 public sealed class TestDb(DbContextOptions<TestDb> options) : DbContext(options)
