@@ -44,8 +44,7 @@ public static class AccountingSetup
         services.AddServiceSchema<AccountingDb>(options.MigrateOnStart, "Accounting");
         services.AddHostedService<AccountingInitializer>();
         services.AddMessaging<AccountingDb>("accounting")
-            .Handle<UserCreated, UserEventHandlers>()
-            .Handle<UserUpdated, UserEventHandlers>()
+            .ReactToUserChanges<AccountingDb, OpenAccountWhenAssignable>()
             .Handle<TaskCreated, TaskEventHandlers>()
             .Handle<TaskUpdated, TaskEventHandlers>()
             .Handle<TaskAssigned, TaskEventHandlers>()
@@ -55,7 +54,6 @@ public static class AccountingSetup
             .AfterCommit<DayCloseAfterCommit>()
             .UseTransport(options, bus, "Accounting");
         services.AddScoped<BillableTasks>();
-        services.AddScoped<UserReplica<AccountingDb>>();
         services.AddScoped<LedgerBook>();
         services.AddScoped<BillingDays>();
         services.AddScoped<DayCloser>();

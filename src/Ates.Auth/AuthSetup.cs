@@ -39,9 +39,8 @@ public static class AuthSetup
             "it is not set, and the development keys sit in the user's certificate store.",
             "set it to 'certificates' (with Auth:SigningCertificate and Auth:EncryptionCertificate), or to 'ephemeral' explicitly (tokens die with every restart, and instances refuse each other's).");
         options.PasswordGrant ??= dev;
-        var services = builder.Services;
+        var services = builder.AddServiceApi("auth", "auth");
         services.AddSingleton(options);
-        builder.AddServiceTelemetry("auth");
 
         services.AddDbContextPool<AuthDb>((sp, db) =>
         {
@@ -137,14 +136,6 @@ public static class AuthSetup
         // With production certificates the stored keys are encrypted too; elsewhere they sit in the clear (logged as a warning).
         if (options.Keys == "certificates")
             dataProtection.ProtectKeysWithCertificate(LoadCertificate(options.EncryptionCertificate, "EncryptionCertificate", options.CertificatePassword));
-        services.AddAntiforgery(o => o.Cookie.Name = "ates.auth.antiforgery");
-        services.UseSnakeCaseJson();
-        services.AddApiDescription();
-        services.AddProblemDetails();
-        services.AddExceptionHandler<ProblemExceptionHandler>();
-        // Bad bodies throw (and become problems in ProblemExceptionHandler) instead of an empty 400.
-        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.Configure<FormOptions>(o => o.ValueLengthLimit = 4096);
         services.AddSingleton<SignInThrottle>();
         services.AddScoped<PasswordCheck>();
         services.AddScoped<UserCommands>();

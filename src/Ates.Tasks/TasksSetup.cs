@@ -16,6 +16,7 @@ using Ates.Tasks.Listing;
 using Ates.Tasks.Reassigning;
 using Ates.Tasks.Shuffling;
 using Ates.ServiceDefaults.Schema;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Ates.Tasks;
 
@@ -31,16 +32,14 @@ public static class TasksSetup
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddBillingCalendar(options.TimeZone, "Tasks:TimeZone");
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IRandomPick, SecureRandomPick>();
 
         services.AddDbContextPool<TasksDb>((sp, db) => db.UseServiceDatabase(options.Database, "Tasks:Database").AddOutboxSignal(sp));
         // Registered before AddMessaging so the schema is up to date before the relay's first poll.
         services.AddServiceSchema<TasksDb>(options.MigrateOnStart, "Tasks");
-        services.AddScoped<UserReplica<TasksDb>>();
         services.AddMessaging<TasksDb>("tasks")
-            .Handle<UserCreated, ReassignWhenAssigneeLeaves>()
-            .Handle<UserUpdated, ReassignWhenAssigneeLeaves>()
+            .ReactToUserChanges<TasksDb, ReassignWhenAssigneeLeaves>()
             .UseTransport(options, bus, "Tasks");
 
         builder.AddServiceWeb(options, "Tasks");

@@ -65,8 +65,8 @@ public sealed class DomainTests
     public void Eligible_means_active_and_neither_admin_nor_manager(UserRole role, UserStatus status, bool eligible)
     {
         var user = new KnownUser { Id = Guid.NewGuid(), Role = role, Status = status, EntityVersion = 1 };
-        Assert.Equal(eligible, Assignment.CanBeAssigned(user));
-        Assert.False(Assignment.CanBeAssigned(KnownUser.Placeholder(Guid.NewGuid())));
+        Assert.Equal(eligible, user.CanBeAssigned);
+        Assert.False(KnownUser.Placeholder(Guid.NewGuid()).CanBeAssigned);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Ates.Messaging;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.Outbox;
 using Ates.Messaging.Transports;
+using Ates.ServiceDefaults.Users;
 using Ates.Tasks.Domain;
 using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
@@ -55,7 +56,7 @@ public sealed class ReassignmentTests : IAsyncLifetime
         Assert.Equal(open.Order(), moved.Select(a => a.TaskId).Order());
         Assert.All(moved, a => Assert.Equal(leaver, a.PreviousAssigneeId));
         Assert.All(moved, a => Assert.NotEqual(leaver, a.AssigneeId));
-        foreach (var a in moved) Assert.True(Assignment.CanBeAssigned(await _system.UserAsync(a.AssigneeId)));
+        foreach (var a in moved) Assert.True((await _system.UserAsync(a.AssigneeId)).CanBeAssigned);
         Assert.Equal(0, await _system.DbAsync(db => db.Tasks.CountAsync(t => t.AssigneeId == leaver && t.State == TaskState.Open)));
         Assert.Equal(leaver, (await _system.DbAsync(db => db.Tasks.SingleAsync(t => t.Id == done))).AssigneeId);
         var after = await _system.LastSequenceAsync();
@@ -94,6 +95,34 @@ public sealed class ReassignmentTests : IAsyncLifetime
         for (var i = 0; i < 20; i++) await AssertStatusAsync(await manager.PostAsync("/api/tasks", Json(new { title = $"After {i}" }), Ct), 201);
         await AssertStatusAsync(await manager.PostAsync("/api/tasks/shuffle", null, Ct), 200);
         Assert.Equal(0, await _system.DbAsync(db => db.Tasks.CountAsync(t => t.AssigneeId == leaver && t.State == TaskState.Open)));
+    }
+
+    [Fact]
+    public async Task Tasks_left_with_nobody_to_take_them_wait_and_move_when_someone_can_be_assigned_again()
+    {
+        var (leaver, _, _) = await WorkerWithTasksAsync("worker7@popug.inc");
+        using var admin = await _system.AuthAdminAsync();
+        // Everyone else who could take a task becomes a manager (their tasks go to whoever is left), then the leaver goes.
+        var others = await _system.DbAsync(db => db.Users.Where(KnownUser.Assignable).Where(u => u.Id != leaver).Select(u => u.Id).ToListAsync());
+        foreach (var id in others)
+            Assert.True((await admin.PutAsync($"/api/users/{id}/role", Json(new { role = "manager" }), Ct)).IsSuccessStatusCode);
+        Assert.True((await admin.PostAsync($"/api/users/{leaver}/deactivate", null, Ct)).IsSuccessStatusCode);
+        await Eventually.UntilAsync(async () => await _system.DbAsync(db => db.Users.CountAsync(u => u.EntityVersion > 0 && u.Status == UserStatus.Deactivated)) == 1
+                && await _system.DbAsync(db => db.Users.Where(KnownUser.Assignable).CountAsync()) == 0,
+            TimeSpan.FromSeconds(30), "Tasks should know that nobody can be assigned", Ct);
+        var stranded = await _system.DbAsync(db => db.Tasks.Where(t => t.State == TaskState.Open).Select(t => t.Id).ToListAsync());
+        Assert.NotEmpty(stranded);
+        Assert.Equal(stranded.Count, await _system.DbAsync(db => db.Tasks.CountAsync(t => t.State == TaskState.Open && t.AssigneeId == leaver)));
+
+        // One manager becomes a worker again: every stranded task is theirs, each moved once.
+        var back = others[0];
+        var before = (await LeftAssignmentsAsync()).Count;
+        Assert.True((await admin.PutAsync($"/api/users/{back}/role", Json(new { role = "worker" }), Ct)).IsSuccessStatusCode);
+        await Eventually.UntilAsync(async () => await _system.DbAsync(db => db.Tasks.CountAsync(t => t.State == TaskState.Open && t.AssigneeId == back)) == stranded.Count,
+            TimeSpan.FromSeconds(30), "the stranded tasks should go to the one who can take them", Ct);
+        var moved = (await LeftAssignmentsAsync()).Skip(before).ToList();
+        Assert.Equal(stranded.Order(), moved.Select(a => a.TaskId).Order());
+        Assert.All(moved, a => Assert.Equal(((Guid?)leaver, back), (a.PreviousAssigneeId, a.AssigneeId)));
     }
 
     /// <summary>The same payload as a new delivery with a new id: the inbox cannot recognise it, only the entity version can.</summary>

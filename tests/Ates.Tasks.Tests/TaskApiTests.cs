@@ -38,7 +38,7 @@ public sealed class TaskApiTests : IAsyncLifetime
         Assert.Equal("UBERPOP-42", task.GetProperty("jira_id").GetString());
         Assert.Equal("open", task.GetProperty("status").GetString());
         var assignee = await _system.UserAsync(task.GetProperty("assignee_id").GetGuid());
-        Assert.True(Assignment.CanBeAssigned(assignee), $"assigned to {assignee.Email} ({assignee.Role})");
+        Assert.True(assignee.CanBeAssigned, $"assigned to {assignee.Email} ({assignee.Role})");
         Assert.Equal(assignee.Name, task.GetProperty("assignee_name").GetString());
 
         var events = await _system.EventsAsync();
@@ -214,7 +214,7 @@ public sealed class TaskApiTests : IAsyncLifetime
             foreach (var a in assigned)
             {
                 Assert.Equal(tasks[a.TaskId].AssigneeId, a.AssigneeId);
-                Assert.True(Assignment.CanBeAssigned(await _system.UserAsync(a.AssigneeId)));
+                Assert.True((await _system.UserAsync(a.AssigneeId)).CanBeAssigned);
             }
         }
         var done = await _system.DbAsync(db => db.Tasks.SingleAsync(t => t.Id == ids[0]));

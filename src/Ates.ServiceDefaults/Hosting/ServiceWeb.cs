@@ -24,21 +24,31 @@ public static class ServiceWeb
     public static IServiceCollection AddServiceWeb(this WebApplicationBuilder builder, ServiceOptions options, string section)
     {
         ProductionProfile.CheckSignIn(builder.Environment, options, section);
-        var services = builder.Services;
+        var services = builder.AddServiceApi(section.ToLowerInvariant(), options.SignIn.ClientId);
         services.AddSingleton(builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
         services.AddAtesSignIn(options.SignIn);
         services.AddAuthorizationBuilder().AddAdminPolicy();
         services.AddSingleton<IAuthorizationHandler, ReplicaRoleHandler>();
+        services.AddRazorComponents();
+        return services;
+    }
+
+    /// <summary>
+    /// What every service's web side has, Auth's included: problems for every refusal, the API's JSON and its
+    /// description, the form limits, antiforgery (cookie <c>ates.{cookiePrefix}.antiforgery</c>) and telemetry.
+    /// </summary>
+    public static IServiceCollection AddServiceApi(this WebApplicationBuilder builder, string service, string cookiePrefix)
+    {
+        var services = builder.Services;
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         // Bad bodies throw (and become problems in ProblemExceptionHandler) instead of an empty 400.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<FormOptions>(o => o.ValueLengthLimit = 16 * 1024);
-        services.AddAntiforgery(o => o.Cookie.Name = $"ates.{options.SignIn.ClientId}.antiforgery");
-        services.AddRazorComponents();
+        services.AddAntiforgery(o => o.Cookie.Name = $"ates.{cookiePrefix}.antiforgery");
         services.AddApiDescription();
         services.UseSnakeCaseJson();
-        builder.AddServiceTelemetry(section.ToLowerInvariant());
+        builder.AddServiceTelemetry(service);
         return services;
     }
 

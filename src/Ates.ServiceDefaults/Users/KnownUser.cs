@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Ates.Contracts;
 
 namespace Ates.ServiceDefaults.Users;
@@ -19,6 +20,21 @@ public sealed class KnownUser
     public bool IsActive => Status == UserStatus.Active;
 
     public static KnownUser Placeholder(Guid id) => new() { Id = id };
+
+    /// <summary>
+    /// The spec's eligible employee, who may be given a task and is paid for it: a user the replica has heard of (not
+    /// a placeholder), active, neither admin nor manager. One expression, so a query and a check in memory agree.
+    /// </summary>
+    public static readonly Expression<Func<KnownUser, bool>> Assignable =
+        u => u.EntityVersion > 0 && u.Status == UserStatus.Active && u.Role != UserRole.Admin && u.Role != UserRole.Manager;
+
+    /// <summary>Everyone else: those whose open tasks must move to someone who <see cref="Assignable"/>.</summary>
+    public static readonly Expression<Func<KnownUser, bool>> NotAssignable =
+        Expression.Lambda<Func<KnownUser, bool>>(Expression.Not(Assignable.Body), Assignable.Parameters);
+
+    static readonly Func<KnownUser, bool> IsAssignable = Assignable.Compile();
+
+    public bool CanBeAssigned => IsAssignable(this);
 
     /// <summary>Takes the snapshot if it is newer than what is held; CUD events may arrive in any order. True when applied.</summary>
     public bool Apply(IUserSnapshot snapshot)

@@ -47,13 +47,32 @@ public sealed class UserReplica<TDb>(TDb db) where TDb : DbContext
     static readonly ConcurrentDictionary<string, Func<TDb, Guid, CancellationToken, Task<KnownUser?>>> FindUntracked = new();
 }
 
-/// <summary>The default handler: keeps the replica current. A service that reacts to user changes handles the events itself and calls <see cref="UserReplica{TDb}.ApplyAsync"/>.</summary>
-public sealed class UserSnapshotHandler<TDb>(UserReplica<TDb> replica) : Ates.Messaging.Inbox.IEventHandler<UserCreated>, Ates.Messaging.Inbox.IEventHandler<UserUpdated>
+/// <summary>
+/// What a service does when its replica takes a change of a user (Tasks reassigns a leaver's tasks, Accounting opens an
+/// account), in the same transaction. Registered with <see cref="UserReplicaRegistration.ReactToUserChanges{TDb, TReaction}"/>.
+/// </summary>
+public interface IUserChangeReaction<TDb> where TDb : DbContext
+{
+    Task ReactAsync(UserChange change, CancellationToken ct);
+}
+
+/// <summary>
+/// The one handler of user.created and user.updated in every service: keeps the replica current, then lets the
+/// service's reactions see the change. A stale snapshot (older than the replica's) changes nothing and wakes none.
+/// </summary>
+public sealed class UserSnapshotHandler<TDb>(UserReplica<TDb> replica, IEnumerable<IUserChangeReaction<TDb>> reactions)
+    : Ates.Messaging.Inbox.IEventHandler<UserCreated>, Ates.Messaging.Inbox.IEventHandler<UserUpdated>
     where TDb : DbContext
 {
-    public Task HandleAsync(UserCreated @event, Ates.Messaging.Inbox.EventContext context, CancellationToken ct) => replica.ApplyAsync(@event, ct);
+    public Task HandleAsync(UserCreated @event, Ates.Messaging.Inbox.EventContext context, CancellationToken ct) => ApplyAsync(@event, ct);
 
-    public Task HandleAsync(UserUpdated @event, Ates.Messaging.Inbox.EventContext context, CancellationToken ct) => replica.ApplyAsync(@event, ct);
+    public Task HandleAsync(UserUpdated @event, Ates.Messaging.Inbox.EventContext context, CancellationToken ct) => ApplyAsync(@event, ct);
+
+    async Task ApplyAsync(IUserSnapshot snapshot, CancellationToken ct)
+    {
+        if (await replica.ApplyAsync(snapshot, ct) is not { } change) return;
+        foreach (var reaction in reactions) await reaction.ReactAsync(change, ct);
+    }
 }
 
 public static class UserReplicaModel

@@ -1,4 +1,4 @@
-using Ates.Contracts;
+using Ates.ServiceDefaults.Users;
 using Ates.Tasks.Domain;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,7 +8,7 @@ namespace Ates.Tasks.Data;
 public static class Assignees
 {
     /// <summary>
-    /// The ids of everyone who may be given a task (<see cref="Assignment.CanBeAssigned"/>), in a fixed order so that a
+    /// The ids of everyone who may be given a task (<see cref="KnownUser.Assignable"/>), in a fixed order so that a
     /// scripted random source picks the same popugs every run.
     /// </summary>
     public static Task<List<Guid>> EligibleAsync(this TasksDb db, CancellationToken ct) => Eligible(db).ToListAsync(ct);
@@ -25,7 +25,7 @@ public static class Assignees
 
     static IQueryable<Guid> Eligible(TasksDb db) =>
         db.Users.AsNoTracking()
-            .Where(u => u.EntityVersion > 0 && u.Status == UserStatus.Active && u.Role != UserRole.Admin && u.Role != UserRole.Manager)
+            .Where(KnownUser.Assignable)
             .OrderBy(u => u.Id)
             .Select(u => u.Id);
 

@@ -19,10 +19,6 @@ public sealed class SecureRandomPick : IRandomPick
 
 public static class Assignment
 {
-    /// <summary>Who may be given a task: an active user who is neither admin nor manager.</summary>
-    public static bool CanBeAssigned(KnownUser user) =>
-        !user.IsPlaceholder && user.IsActive && user.Role is not (UserRole.Admin or UserRole.Manager);
-
     /// <summary>One of <paramref name="eligible"/>, each with the same chance; null when there is nobody.</summary>
     public static Guid? Pick(IReadOnlyList<Guid> eligible, IRandomPick random) =>
         eligible.Count == 0 ? null : eligible[random.Next(eligible.Count)];
