@@ -4,7 +4,6 @@ using Ates.Messaging.Transports.Embedded;
 using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Ates.Bench.Messaging;
 

@@ -1,7 +1,6 @@
 // Events per second from outbox commit to consumer commit, per transport and database, beside the
 // raw RabbitMQ.Client ceiling (persistent messages, publisher confirms, manual acks) measured in the same run.
 //   dotnet run -c Release --project bench/Ates.Bench.Messaging -- [--events 5000] [--json result.json]
-using System.Diagnostics;
 using System.Text.Json;
 using Ates.Bench.Ceilings;
 using Ates.Bench.Messaging;

@@ -9,7 +9,6 @@ using Ates.Accounting.Pricing;
 using Ates.Accounting.Tasks;
 using Ates.Accounting.Users;
 using Ates.Contracts;
-using Ates.Messaging.Ops;
 using Ates.Messaging;
 using Ates.Messaging.Transports.Embedded;
 using Ates.ServiceDefaults.Hosting;

@@ -1,8 +1,5 @@
-using Ates.Auth.Connect;
-using Ates.Auth.Data;
 using Ates.Auth.Demo;
 using Ates.Auth.Hosting;
-using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.SignIn;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;

@@ -23,19 +23,19 @@ public sealed class EventRegistry
     /// <summary>The registry path of the CloudEvents envelope schema.</summary>
     public const string EnvelopeSchemaPath = "schemas/cloudevents/envelope/1.json";
 
-    private static readonly Lazy<EventRegistry> DefaultRegistry = new(() => new EventRegistry(typeof(EventRegistry).Assembly));
+    static readonly Lazy<EventRegistry> DefaultRegistry = new(() => new EventRegistry(typeof(EventRegistry).Assembly));
 
-    private readonly FrozenDictionary<Type, EventDescriptor> _byRecord;
-    private readonly FrozenDictionary<(string Type, int Version), EventDescriptor> _byTypeAndVersion;
-    private readonly FrozenDictionary<(string Type, int Version), JsonSchema> _schemas;
-    private readonly FrozenDictionary<string, EventDescriptor> _latest;
-    private readonly JsonSchema _envelopeSchema;
-    private readonly JsonSchemaValidator _validator = new(StrictFormats.Settings());
+    readonly FrozenDictionary<Type, EventDescriptor> _byRecord;
+    readonly FrozenDictionary<(string Type, int Version), EventDescriptor> _byTypeAndVersion;
+    readonly FrozenDictionary<(string Type, int Version), JsonSchema> _schemas;
+    readonly FrozenDictionary<string, EventDescriptor> _latest;
+    readonly JsonSchema _envelopeSchema;
+    readonly JsonSchemaValidator _validator = new(StrictFormats.Settings());
 
     /// <summary>The registry of this assembly's event records and embedded schemas, built on first use.</summary>
     public static EventRegistry Default => DefaultRegistry.Value;
 
-    private EventRegistry(Assembly assembly)
+    EventRegistry(Assembly assembly)
     {
         All = assembly.GetTypes()
             .Select(t => (Record: t, Event: t.GetCustomAttribute<EventAttribute>()))
@@ -115,7 +115,7 @@ public sealed class EventRegistry
     public EventDescriptor? Find(string type, int version) =>
         _byTypeAndVersion.GetValueOrDefault((type, version));
 
-    /// <summary>The record type of the newest version of an event, the one <see cref="Read"/> returns.</summary>
+    /// <summary>The record type of the newest version of an event, the one <see cref="Read(string, int, string)"/> returns.</summary>
     /// <exception cref="ArgumentException">No event has that type.</exception>
     public Type LatestRecordType(string type) =>
         _latest.TryGetValue(type, out var latest)
@@ -139,7 +139,7 @@ public sealed class EventRegistry
     /// Data this process has validated with its event id (<see cref="RememberValid"/>), so that <see cref="Read(string, int, string, Guid)"/>
     /// of the same event with the same characters skips the schema. Shared by every service in the process.
     /// </summary>
-    private readonly RecentlyValid _recentlyValid = new(32_768);
+    readonly RecentlyValid _recentlyValid = new(32_768);
 
     /// <summary>Records that the data of event <paramref name="eventId"/> passed <see cref="Validate"/>.</summary>
     public void RememberValid(Guid eventId, string type, int version, string dataJson) =>
@@ -163,7 +163,7 @@ public sealed class EventRegistry
     public object Read(string type, int version, string dataJson, Guid eventId) =>
         Read(type, version, dataJson, _recentlyValid.Holds(eventId, type, version, dataJson));
 
-    private object Read(string type, int version, string dataJson, bool validated)
+    object Read(string type, int version, string dataJson, bool validated)
     {
         var descriptor = Find(type, version) ?? throw new EventContractException(type, version, [Unknown(type, version)]);
 
@@ -192,7 +192,7 @@ public sealed class EventRegistry
         return record;
     }
 
-    private SchemaCheck Check(JsonSchema schema, string? json, string root)
+    SchemaCheck Check(JsonSchema schema, string? json, string root)
     {
         if (string.IsNullOrWhiteSpace(json))
         {
@@ -238,7 +238,7 @@ public sealed class EventRegistry
     /// accept comments, single quotes and trailing commas. Numbers are read as decimal so that
     /// <c>multipleOf: 0.01</c> is exact (12.5 and -17 pass, 0.30000000000000004 does not).
     /// </summary>
-    private static JToken Parse(string json)
+    static JToken Parse(string json)
     {
         var syntax = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
         while (syntax.Read())
@@ -253,7 +253,7 @@ public sealed class EventRegistry
         return JToken.ReadFrom(reader, new JsonLoadSettings { DuplicatePropertyNameHandling = DuplicatePropertyNameHandling.Error });
     }
 
-    private string Unknown(string type, int version)
+    string Unknown(string type, int version)
     {
         var versions = _schemas.Keys.Where(k => k.Type == type).Select(k => k.Version).Order().ToArray();
         return versions.Length == 0
@@ -263,7 +263,7 @@ public sealed class EventRegistry
 
     // Every older version must upcast, step by step, to a newer version of the same event, so
     // that Read always ends at LatestRecordType.
-    private void CheckUpcastChains()
+    void CheckUpcastChains()
     {
         foreach (var descriptor in All)
         {
@@ -290,7 +290,7 @@ public sealed class EventRegistry
         }
     }
 
-    private static Dictionary<string, JsonSchema> LoadSchemas(Assembly assembly)
+    static Dictionary<string, JsonSchema> LoadSchemas(Assembly assembly)
     {
         var schemas = new Dictionary<string, JsonSchema>(StringComparer.Ordinal);
         foreach (var name in assembly.GetManifestResourceNames())
@@ -320,7 +320,7 @@ public sealed class EventRegistry
     }
 
     // schemas/<producer>/<event>/<version>.json
-    private static (string Type, int Version) TypeAndVersionOf(string path)
+    static (string Type, int Version) TypeAndVersionOf(string path)
     {
         var parts = path.Split('/');
         return parts.Length == 4 && int.TryParse(Path.GetFileNameWithoutExtension(parts[3]), out var version)

@@ -1,5 +1,3 @@
-using Ates.Contracts;
-using Ates.Messaging.Ops;
 using Ates.Messaging;
 using Ates.Messaging.Transports.Embedded;
 using Ates.ServiceDefaults.Hosting;

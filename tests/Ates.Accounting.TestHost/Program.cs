@@ -12,7 +12,6 @@ using Ates.Accounting.Pricing;
 using Ates.Accounting.TestHost;
 using Ates.Messaging.Inbox;
 using Ates.Messaging.Transports;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 
 var arguments = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))

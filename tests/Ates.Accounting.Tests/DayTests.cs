@@ -1,5 +1,4 @@
 using Ates.Accounting.Ledger;
-using Ates.Accounting.TestHost;
 using Ates.Contracts;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.Outbox;

@@ -1,7 +1,6 @@
 using Ates.Accounting.Billing;
 using Ates.Accounting.Billing.ClosingDay;
 using Ates.Accounting.Emails;
-using Ates.Accounting.Hosting;
 using Ates.Accounting.Ledger;
 using Ates.Accounting.Pricing;
 using Ates.Accounting.Tasks;

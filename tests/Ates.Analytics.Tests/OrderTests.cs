@@ -1,11 +1,7 @@
-using Ates.Analytics.Data;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.Inbox;
-using Ates.Messaging.Outbox;
-using Ates.Messaging.Transports;
 using Ates.Messaging.Transports.Embedded;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Ates.Analytics.Tests;
 

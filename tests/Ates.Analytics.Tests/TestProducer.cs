@@ -4,7 +4,6 @@ using Ates.Messaging.Outbox;
 using Ates.Messaging.Transports.Embedded;
 using Ates.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;

@@ -1,9 +1,6 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Ates.Analytics.Data;
 using Ates.Analytics.Ops;
-using Ates.Analytics.Rebuild;
 using Ates.Messaging.Transports.Embedded;
 using Ates.LocalServers;
 using Microsoft.AspNetCore.Authentication.Cookies;

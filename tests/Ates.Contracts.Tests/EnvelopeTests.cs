@@ -5,7 +5,7 @@ namespace Ates.Contracts.Tests;
 
 public class EnvelopeTests
 {
-    private static string Envelope(Action<JsonObject>? change = null)
+    static string Envelope(Action<JsonObject>? change = null)
     {
         var envelope = new JsonObject
         {

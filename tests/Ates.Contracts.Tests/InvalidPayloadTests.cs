@@ -4,7 +4,7 @@ namespace Ates.Contracts.Tests;
 
 public class InvalidPayloadTests
 {
-    private static IReadOnlyList<string> Refused(string type, int version, string json)
+    static IReadOnlyList<string> Refused(string type, int version, string json)
     {
         var check = Registry.Validate(type, version, json);
         Assert.False(check.IsValid, $"{type} v{version} accepted {json}");

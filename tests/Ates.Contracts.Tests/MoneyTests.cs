@@ -6,11 +6,11 @@ namespace Ates.Contracts.Tests;
 /// <summary>Amounts are decimal in C# and numbers in JSON, in whole cents, checked exactly.</summary>
 public class MoneyTests
 {
-    private const string Cents = "amount: must be an amount in whole cents (at most 2 decimal places)";
-    private const string SignRule =
+    const string Cents = "amount: must be an amount in whole cents (at most 2 decimal places)";
+    const string SignRule =
         "data: amount must be negative for assign_fee and payout and positive for reward, and task_id must be null for a payout and a task id otherwise";
 
-    private static string Transaction(string kind, string amount, bool withTask = true) =>
+    static string Transaction(string kind, string amount, bool withTask = true) =>
         $$"""{"transaction_id":"{{TransactionId}}","account_id":"{{Kesha}}","kind":"{{kind}}","amount":{{amount}},"task_id":{{(withTask ? $"\"{TaskId}\"" : "null")}},"day":"2026-03-03"}""";
 
     [Theory]

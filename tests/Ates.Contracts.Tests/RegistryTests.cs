@@ -5,7 +5,7 @@ namespace Ates.Contracts.Tests;
 
 public class RegistryTests
 {
-    private static readonly string[] EventSchemas =
+    static readonly string[] EventSchemas =
     [
         "schemas/accounting/billing.cycle_closed/1.json",
         "schemas/accounting/transaction.applied/1.json",
@@ -63,7 +63,7 @@ public class RegistryTests
     }
 
     // additionalProperties false, every field required and described, names in snake_case; the same for nested objects.
-    private static void AssertClosedObject(JsonObject schema, string where)
+    static void AssertClosedObject(JsonObject schema, string where)
     {
         Assert.Equal("object", (string?)schema["type"]);
         Assert.False((bool)schema["additionalProperties"]!, $"{where}: additionalProperties must be false");
@@ -140,7 +140,7 @@ public class RegistryTests
         Assert.All(results, Assert.True);
     }
 
-    private static string RepositoryRoot()
+    static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -4,7 +4,6 @@ using Ates.Messaging.Node;
 using Ates.Messaging.Transports.RabbitMq;
 using Ates.LocalServers;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;

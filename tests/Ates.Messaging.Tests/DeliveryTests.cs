@@ -1,5 +1,4 @@
 using Ates.Messaging.DeadLetters;
-using Ates.Messaging.Inbox;
 using Ates.Messaging.Outbox;
 using Ates.Messaging.Node;
 using Ates.LocalServers;

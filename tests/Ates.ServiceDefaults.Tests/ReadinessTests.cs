@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Ates.Contracts;
 using Ates.Messaging;
 using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Users;

@@ -10,7 +10,6 @@ using Ates.ServiceDefaults.SignIn;
 using Ates.ServiceDefaults.Users;
 using Ates.LocalServers;
 using Ates.Testing;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Builder;
@@ -365,7 +364,7 @@ public sealed class SignInTests : IAsyncLifetime
 
     /// <summary>
     /// Drives the browser's side of the code + PKCE flow from a page of the service to its cookie. Auth runs in
-    /// memory, so its cookies live in <paramref name="atAuth"/>'s jar rather than the browser's.
+    /// memory, so its cookies live in the jar of the AtAuth client it returns rather than the browser's.
     /// </summary>
     async Task<(HttpClient Browser, HttpClient AtAuth)> SignInThroughThePageAsync()
     {

@@ -1,12 +1,11 @@
 using Ates.LocalServers;
-using Ates.Testing;
 using Npgsql;
 
 namespace Ates.Testing.Tests;
 
 public sealed class PostgresServerTests(PostgresFixture fixture, ITestOutputHelper output)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Fixture_server_creates_a_database_and_runs_sql()

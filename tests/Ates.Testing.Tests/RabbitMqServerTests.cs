@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Ates.LocalServers;
-using Ates.Testing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
@@ -10,15 +9,15 @@ namespace Ates.Testing.Tests;
 
 public sealed class RabbitMqServerTests(RabbitMqFixture fixture, ITestOutputHelper output)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static Task<IConnection> ConnectAsync(string uri) =>
+    static Task<IConnection> ConnectAsync(string uri) =>
         new ConnectionFactory { Uri = new Uri(uri), AutomaticRecoveryEnabled = false }.CreateConnectionAsync(Ct);
 
-    private static Task<IChannel> ConfirmChannelAsync(IConnection connection) =>
+    static Task<IChannel> ConfirmChannelAsync(IConnection connection) =>
         connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), Ct);
 
-    private static async Task PublishPersistentAsync(IChannel channel, string queue, string body)
+    static async Task PublishPersistentAsync(IChannel channel, string queue, string body)
     {
         // With confirmation tracking on, the await completes when the broker has confirmed the message
         // (and throws if it was nacked or returned).

@@ -9,7 +9,7 @@ namespace Ates.Testing;
 /// </summary>
 public sealed class RabbitMqFixture : Xunit.IAsyncLifetime
 {
-    private RabbitMqServer? server;
+    RabbitMqServer? server;
 
     public RabbitMqServer Server => server ?? throw new InvalidOperationException("RabbitMqFixture has not been initialized.");
 
@@ -32,7 +32,7 @@ public sealed class RabbitMqFixture : Xunit.IAsyncLifetime
 /// </summary>
 public sealed class PostgresFixture : Xunit.IAsyncLifetime
 {
-    private PostgresServer? server;
+    PostgresServer? server;
 
     public PostgresServer Server => server ?? throw new InvalidOperationException("PostgresFixture has not been initialized.");
 

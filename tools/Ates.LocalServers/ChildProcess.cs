@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace Ates.LocalServers;
 
 /// <summary>Options for <see cref="ChildProcess"/>.</summary>
-internal sealed record ChildProcessOptions
+sealed record ChildProcessOptions
 {
     public string? WorkingDirectory { get; init; }
 
@@ -33,22 +33,22 @@ internal sealed record ChildProcessOptions
 /// <item>registered for an <see cref="AppDomain.ProcessExit"/> hook that kills whatever is still alive.</item>
 /// </list>
 /// </summary>
-internal sealed class ChildProcess : IDisposable
+sealed class ChildProcess : IDisposable
 {
-    private static readonly ConcurrentDictionary<ChildProcess, byte> Live = new();
+    static readonly ConcurrentDictionary<ChildProcess, byte> Live = new();
 
     static ChildProcess()
     {
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAllLive();
     }
 
-    private readonly Process process;
-    private readonly Queue<string> tail = new();
-    private readonly int tailCapacity;
-    private readonly bool ownGroup;
-    private int groupKilled;
+    readonly Process process;
+    readonly Queue<string> tail = new();
+    readonly int tailCapacity;
+    readonly bool ownGroup;
+    int groupKilled;
 
-    private ChildProcess(string name, Process process, int tailCapacity, bool ownGroup)
+    ChildProcess(string name, Process process, int tailCapacity, bool ownGroup)
     {
         Name = name;
         this.process = process;
@@ -186,7 +186,7 @@ internal sealed class ChildProcess : IDisposable
         process.Dispose();
     }
 
-    private void AddLine(string? line)
+    void AddLine(string? line)
     {
         if (line is null) return;
         lock (tail)
@@ -206,7 +206,7 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    private static (string FileName, List<string> Argv, bool OwnGroup) Wrap(string exe, IEnumerable<string> args, string? runAsUser)
+    static (string FileName, List<string> Argv, bool OwnGroup) Wrap(string exe, IEnumerable<string> args, string? runAsUser)
     {
         var argv = new List<string>();
         var ownGroup = false;
@@ -235,9 +235,9 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Forks every child from one thread that lives as long as the process (see the class remarks).</summary>
-    private static class Launcher
+    static class Launcher
     {
-        private static readonly BlockingCollection<(Process Process, TaskCompletionSource Done)> Queue = new();
+        static readonly BlockingCollection<(Process Process, TaskCompletionSource Done)> Queue = new();
 
         static Launcher()
         {
@@ -252,7 +252,7 @@ internal sealed class ChildProcess : IDisposable
             return done.Task;
         }
 
-        private static void Run()
+        static void Run()
         {
             foreach (var (process, done) in Queue.GetConsumingEnumerable())
             {
@@ -273,7 +273,7 @@ internal sealed class ChildProcess : IDisposable
 }
 
 /// <summary>util-linux helpers, found once.</summary>
-internal static class SystemTools
+static class SystemTools
 {
     public static string? Setsid { get; } = Find("setsid");
     public static string? Setpriv { get; } = Find("setpriv");

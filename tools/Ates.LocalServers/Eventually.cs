@@ -65,7 +65,7 @@ public static class Eventually
         }
     }
 
-    private static TimeoutException Timeout(TimeSpan timeout, string because, TimeSpan elapsed, Exception? last)
+    static TimeoutException Timeout(TimeSpan timeout, string because, TimeSpan elapsed, Exception? last)
     {
         var message = $"Condition not met within {timeout.TotalSeconds:0.###} s (waited {elapsed.TotalSeconds:0.###} s): {because}";
         if (last is not null) message += $" (last attempt threw {last.GetType().Name}: {last.Message})";

@@ -8,7 +8,7 @@ namespace Ates.LocalServers;
 /// <summary>Free loopback TCP ports for private servers.</summary>
 public static class FreePort
 {
-    private static readonly ConcurrentDictionary<int, byte> HandedOut = new();
+    static readonly ConcurrentDictionary<int, byte> HandedOut = new();
 
     /// <summary>
     /// A TCP port that is free on 127.0.0.1 right now. Ports are picked at random <em>below</em> the
@@ -43,7 +43,7 @@ public static class FreePort
         }
     }
 
-    private static (int Low, int High) CandidateRange()
+    static (int Low, int High) CandidateRange()
     {
         var ephemeralLow = 32768;
         try
@@ -58,7 +58,7 @@ public static class FreePort
         return (15000, ephemeralLow - 20);
     }
 
-    private static int BindEphemeral()
+    static int BindEphemeral()
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));

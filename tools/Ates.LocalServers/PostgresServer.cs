@@ -17,15 +17,15 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Superuser created by initdb.</summary>
     public const string Username = "postgres";
 
-    private const string ServiceUser = "postgres";
+    const string ServiceUser = "postgres";
 
-    private readonly ServerBinaries.PostgresBinaries binaries;
-    private readonly TimeSpan startupTimeout;
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private ChildProcess? postmaster;
-    private bool disposed;
+    readonly ServerBinaries.PostgresBinaries binaries;
+    readonly TimeSpan startupTimeout;
+    readonly SemaphoreSlim gate = new(1, 1);
+    ChildProcess? postmaster;
+    bool disposed;
 
-    private PostgresServer(ServerBinaries.PostgresBinaries binaries, string rootDir, TimeSpan startupTimeout)
+    PostgresServer(ServerBinaries.PostgresBinaries binaries, string rootDir, TimeSpan startupTimeout)
     {
         this.binaries = binaries;
         this.startupTimeout = startupTimeout;
@@ -157,15 +157,15 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public override string ToString() => $"PostgreSQL on {Host}:{Port} ({DataDir})";
 
-    private string AdminConnectionString() => new NpgsqlConnectionStringBuilder(ConnectionString("postgres"))
+    string AdminConnectionString() => new NpgsqlConnectionStringBuilder(ConnectionString("postgres"))
     {
         Pooling = false,
         Timeout = 5,
     }.ConnectionString;
 
-    private static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private ChildProcessOptions Options(int tailLines = 300) => new()
+    ChildProcessOptions Options(int tailLines = 300) => new()
     {
         WorkingDirectory = RootDir,
         RunAsUser = ServiceUser,
@@ -174,7 +174,7 @@ public sealed class PostgresServer : IAsyncDisposable
         TailLines = tailLines,
     };
 
-    private async Task InitDbAsync(CancellationToken ct)
+    async Task InitDbAsync(CancellationToken ct)
     {
         if (Native.IsRoot)
         {
@@ -202,7 +202,7 @@ public sealed class PostgresServer : IAsyncDisposable
             ct).ConfigureAwait(false);
     }
 
-    private async Task StartPostmasterAsync(CancellationToken ct)
+    async Task StartPostmasterAsync(CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         string[] settings =

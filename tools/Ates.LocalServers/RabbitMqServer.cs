@@ -23,20 +23,20 @@ public sealed class RabbitMqServer : IAsyncDisposable
     /// <summary>Default time allowed for the node to accept AMQP connections.</summary>
     public static readonly TimeSpan DefaultStartupTimeout = TimeSpan.FromSeconds(90);
 
-    private static readonly string[] StrippedEnvironmentPrefixes = ["RABBITMQ_", "ERL_", "ERLANG_"];
+    static readonly string[] StrippedEnvironmentPrefixes = ["RABBITMQ_", "ERL_", "ERLANG_"];
 
-    private readonly ServerBinaries.RabbitMqBinaries binaries;
-    private readonly TimeSpan startupTimeout;
-    private readonly Dictionary<string, string> environment;
-    private readonly int distPort;
-    private readonly int epmdPort;
-    private readonly int ctlDistPort;
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private ChildProcess? epmd;
-    private ChildProcess? node;
-    private bool disposed;
+    readonly ServerBinaries.RabbitMqBinaries binaries;
+    readonly TimeSpan startupTimeout;
+    readonly Dictionary<string, string> environment;
+    readonly int distPort;
+    readonly int epmdPort;
+    readonly int ctlDistPort;
+    readonly SemaphoreSlim gate = new(1, 1);
+    ChildProcess? epmd;
+    ChildProcess? node;
+    bool disposed;
 
-    private RabbitMqServer(ServerBinaries.RabbitMqBinaries binaries, string dataDir, TimeSpan startupTimeout)
+    RabbitMqServer(ServerBinaries.RabbitMqBinaries binaries, string dataDir, TimeSpan startupTimeout)
     {
         this.binaries = binaries;
         this.startupTimeout = startupTimeout;
@@ -186,7 +186,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
 
     public override string ToString() => $"RabbitMQ {NodeName} on {AmqpUri}";
 
-    private Dictionary<string, string> BuildEnvironment()
+    Dictionary<string, string> BuildEnvironment()
     {
         string P(params string[] parts) => Path.Combine([DataDir, .. parts]);
         return new Dictionary<string, string>
@@ -213,14 +213,14 @@ public sealed class RabbitMqServer : IAsyncDisposable
         };
     }
 
-    private ChildProcessOptions CtlOptions() => new()
+    ChildProcessOptions CtlOptions() => new()
     {
         WorkingDirectory = DataDir,
         Environment = environment,
         RemoveEnvironmentPrefixes = StrippedEnvironmentPrefixes,
     };
 
-    private async Task StartEpmdAsync(CancellationToken ct)
+    async Task StartEpmdAsync(CancellationToken ct)
     {
         // Our own epmd in the foreground (not -daemon), so it is our child and dies with us; the node
         // must not start one itself (it would be a detached daemon), hence we wait until it listens.
@@ -238,7 +238,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
         }
     }
 
-    private async Task StartNodeAsync(CancellationToken ct)
+    async Task StartNodeAsync(CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         var env = new Dictionary<string, string>(environment)
@@ -287,7 +287,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
         "F <- filelib:wildcard(filename:join(D, \"ebin/*.beam\"))] -- [rabbit_feature_flags]); _ -> ok end";
 
     /// <summary>True once the broker answers an AMQP 0-9-1 protocol header with a method frame (Connection.Start).</summary>
-    private async Task<bool> AcceptsAmqpAsync(CancellationToken ct)
+    async Task<bool> AcceptsAmqpAsync(CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(TimeSpan.FromSeconds(2));
@@ -307,7 +307,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
         }
     }
 
-    private static async Task<bool> CanConnectAsync(int port, CancellationToken ct)
+    static async Task<bool> CanConnectAsync(int port, CancellationToken ct)
     {
         try
         {
@@ -343,6 +343,6 @@ public sealed class RabbitMqServer : IAsyncDisposable
         }
     }
 
-    private string Diagnostics() =>
+    string Diagnostics() =>
         $"--- tail of {LogFile} ---\n{LogTail()}\n--- tail of the node's stdout/stderr ---\n{node?.Tail(60)}";
 }

@@ -1,7 +1,7 @@
 namespace Ates.LocalServers;
 
 /// <summary>One lifecycle operation of a server at a time: <c>using var _ = await gate.EnterAsync();</c>.</summary>
-internal static class SerialGate
+static class SerialGate
 {
     public static async Task<Releaser> EnterAsync(this SemaphoreSlim gate, CancellationToken ct = default)
     {

@@ -6,7 +6,7 @@ namespace Ates.LocalServers;
 public sealed class ServerNotInstalledException(string message) : Exception(message);
 
 /// <summary>Finds the server binaries of the Debian packages.</summary>
-internal static class ServerBinaries
+static class ServerBinaries
 {
     public const string RabbitMqInstall = "apt-get install -y rabbitmq-server";
     public const string PostgresInstall = "apt-get install -y postgresql";
@@ -15,11 +15,11 @@ internal static class ServerBinaries
 
     internal sealed record PostgresBinaries(string BinDir, string Postgres, string Initdb);
 
-    private static readonly Lazy<RabbitMqBinaries> RabbitMq = new(() => FindRabbitMq(
+    static readonly Lazy<RabbitMqBinaries> RabbitMq = new(() => FindRabbitMq(
         ["/usr/lib/rabbitmq/bin", .. NewestFirst("/usr/lib/rabbitmq/lib", "rabbitmq_server-", "sbin")],
         ["/usr/bin", "/usr/lib/erlang/bin", .. NewestFirst("/usr/lib/erlang", "erts-", "bin")]));
 
-    private static readonly Lazy<PostgresBinaries> Postgres = new(() => FindPostgres(NewestFirst("/usr/lib/postgresql", "", "bin")));
+    static readonly Lazy<PostgresBinaries> Postgres = new(() => FindPostgres(NewestFirst("/usr/lib/postgresql", "", "bin")));
 
     public static RabbitMqBinaries FindRabbitMq() => RabbitMq.Value;
 
@@ -68,7 +68,7 @@ internal static class ServerBinaries
             .ToList();
     }
 
-    private static Version? ParseVersion(string text)
+    static Version? ParseVersion(string text)
     {
         var parts = text.Split('.');
         var numbers = new List<int>();

@@ -8,10 +8,10 @@ namespace Ates.LocalServers;
 /// </summary>
 public sealed class SmtpServer : IAsyncDisposable
 {
-    private readonly ChildProcess process;
-    private readonly string folder;
+    readonly ChildProcess process;
+    readonly string folder;
 
-    private SmtpServer(ChildProcess process, string folder, int port)
+    SmtpServer(ChildProcess process, string folder, int port)
     {
         this.process = process;
         this.folder = folder;

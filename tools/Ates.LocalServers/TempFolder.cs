@@ -7,11 +7,11 @@ namespace Ates.LocalServers;
 /// start time of the test process; folders whose owner is gone (a test process that was SIGKILLed and so
 /// never ran its cleanup) are swept when the next one is created.
 /// </summary>
-internal static class TempFolder
+static class TempFolder
 {
-    private const string OwnerFile = ".owner";
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> Live = new();
-    private static int swept;
+    const string OwnerFile = ".owner";
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> Live = new();
+    static int swept;
 
     static TempFolder()
     {
@@ -55,7 +55,7 @@ internal static class TempFolder
         }
     }
 
-    private static void SweepStale()
+    static void SweepStale()
     {
         try
         {

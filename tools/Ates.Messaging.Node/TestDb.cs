@@ -1,4 +1,3 @@
-using Ates.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Messaging.Node;

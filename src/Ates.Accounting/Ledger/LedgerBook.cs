@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Ates.ServiceDefaults.Hosting;
 using Ates.Accounting.Billing;
 using Ates.Accounting.Data;
-using Ates.Accounting.Hosting;
 using Ates.Contracts;
 using Ates.Messaging.Outbox;
 

@@ -11,7 +11,7 @@ namespace Ates.Accounting.Tasks;
 /// Tasks' four task events. Whichever brings a task first prices it; an assignment debits the assignee the fee and a
 /// completion credits the reward, each keyed by the event id and posted to the billing day Tasks wrote the event in.
 /// None of them locks or changes the open day: the day closes after the commit that processed its last event
-/// (<see cref="DayCloseAfterCommit"/>).
+/// (<see cref="Billing.ClosingDay.DayCloseAfterCommit"/>).
 /// </summary>
 public sealed class TaskEventHandlers(BillableTasks tasks, LedgerBook ledger, BillingDays days, UserReplica<AccountingDb> users)
     : IEventHandler<TaskCreated>, IEventHandler<TaskUpdated>, IEventHandler<TaskAssigned>, IEventHandler<TaskCompleted>

@@ -12,7 +12,7 @@ namespace Ates.Analytics.Data;
 /// </summary>
 public sealed class AnalyticsDb(DbContextOptions<AnalyticsDb> options) : DbContext(options)
 {
-    /// <summary>The live generation's postings: what every report reads. Writes go through <see cref="Set{TEntity}()"/>.</summary>
+    /// <summary>The live generation's postings: what every report reads. Writes go through <see cref="DbContext.Set{TEntity}()"/>.</summary>
     public IQueryable<Posting> Postings => Live<Posting>();
 
     public IQueryable<TaskInfo> Tasks => Live<TaskInfo>();

@@ -1,4 +1,3 @@
-using Ates.Analytics.Data;
 using Ates.Contracts;
 using Ates.Messaging.Inbox;
 

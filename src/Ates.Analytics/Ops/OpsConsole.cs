@@ -1,5 +1,4 @@
 using Ates.Analytics.Hosting;
-using Ates.Messaging.Envelope;
 using Ates.Messaging.Ops;
 using static Ates.Messaging.DeadLetters.DeadLetterEndpoints;
 

@@ -1,8 +1,5 @@
-using System.Net.Http.Json;
 using System.Text.Json;
-using Ates.Analytics.Data;
 using Ates.Analytics.Hosting;
-using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Schema;
 using Ates.ServiceDefaults.SignIn;
 

@@ -1,9 +1,7 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Ates.Analytics.Data;
 using Ates.Analytics.Hosting;
 using Ates.Analytics.Ops;
-using Ates.Messaging;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Inbox;

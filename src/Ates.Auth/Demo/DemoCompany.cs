@@ -1,4 +1,3 @@
-using Ates.ServiceDefaults.Hosting;
 using System.Security.Cryptography;
 using Ates.Auth.Data;
 using Ates.Auth.Hosting;

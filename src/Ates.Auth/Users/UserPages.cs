@@ -1,4 +1,3 @@
-using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Pages;
 using System.Security.Claims;
 using System.Text;

@@ -12,7 +12,7 @@ namespace Ates.Contracts.Validation;
 /// A schema can give its own text for a failed keyword with an <c>errorMessage</c> object
 /// (the ajv-errors convention), e.g. <c>"errorMessage": { "pattern": "must not contain …" }</c>.
 /// </summary>
-internal static class SchemaErrors
+static class SchemaErrors
 {
     public static IReadOnlyList<string> Describe(ICollection<ValidationError> errors, string root)
     {
@@ -28,10 +28,10 @@ internal static class SchemaErrors
         return sentences.Distinct().ToList();
     }
 
-    private static bool IsCombination(ValidationError error) =>
+    static bool IsCombination(ValidationError error) =>
         error.Kind is ValidationErrorKind.NotAnyOf or ValidationErrorKind.NotOneOf;
 
-    private static void Add(ValidationError error, string root, List<string> into)
+    static void Add(ValidationError error, string root, List<string> into)
     {
         switch (error)
         {
@@ -71,13 +71,13 @@ internal static class SchemaErrors
         into.Add(Sentence(error, root, CustomMessage(error) ?? Message(error)));
     }
 
-    private static string Sentence(ValidationError error, string root, string message)
+    static string Sentence(ValidationError error, string root, string message)
     {
         var path = (error.Path ?? "").TrimStart('#').TrimStart('/');
         return $"{(path.Length == 0 ? root : path)}: {message}";
     }
 
-    private static string Message(ValidationError error)
+    static string Message(ValidationError error)
     {
         var schema = error.Schema;
         var got = Got(error.Token);
@@ -120,7 +120,7 @@ internal static class SchemaErrors
         };
     }
 
-    private static string? CustomMessage(ValidationError error)
+    static string? CustomMessage(ValidationError error)
     {
         var keyword = error.Kind switch
         {
@@ -151,7 +151,7 @@ internal static class SchemaErrors
         };
     }
 
-    private static bool HasType(JToken? token, JsonObjectType type) => token?.Type switch
+    static bool HasType(JToken? token, JsonObjectType type) => token?.Type switch
     {
         JTokenType.String => type == JsonObjectType.String,
         JTokenType.Integer => type is JsonObjectType.Integer or JsonObjectType.Number,
@@ -163,7 +163,7 @@ internal static class SchemaErrors
         _ => false,
     };
 
-    private static string TypeNames(IEnumerable<JsonObjectType> types) =>
+    static string TypeNames(IEnumerable<JsonObjectType> types) =>
         string.Join(" or ", types.OrderBy(t => t == JsonObjectType.Null).Select(t => t switch
         {
             JsonObjectType.String => "a string",
@@ -176,7 +176,7 @@ internal static class SchemaErrors
             _ => t.ToString().ToLowerInvariant(),
         }));
 
-    private static string Got(JToken? token)
+    static string Got(JToken? token)
     {
         switch (token?.Type)
         {
@@ -194,5 +194,5 @@ internal static class SchemaErrors
         }
     }
 
-    private static string Number(decimal? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "?";
+    static string Number(decimal? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "?";
 }

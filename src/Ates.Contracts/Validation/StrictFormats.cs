@@ -11,7 +11,7 @@ namespace Ates.Contracts.Validation;
 /// "date-time" accepts "2026" or "2026-03". These follow RFC 4122 and RFC 3339 instead, which is
 /// also what System.Text.Json reads into Guid, DateTimeOffset and DateOnly.
 /// </summary>
-internal static partial class StrictFormats
+static partial class StrictFormats
 {
     public static JsonSchemaValidatorSettings Settings() => new()
     {
@@ -40,7 +40,7 @@ internal static partial class StrictFormats
     [GeneratedRegex(@"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})\z")]
     private static partial Regex RfcDateTime();
 
-    private sealed class FormatRule(string format, ValidationErrorKind kind, Func<string, bool> isValid) : IFormatValidator
+    sealed class FormatRule(string format, ValidationErrorKind kind, Func<string, bool> isValid) : IFormatValidator
     {
         public string Format { get; } = format;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Ates.Contracts;
 using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Envelope;

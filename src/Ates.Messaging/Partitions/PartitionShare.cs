@@ -18,6 +18,10 @@ public static class PartitionShare
         return partitions / ordered.Count + (index < partitions % ordered.Count ? 1 : 0);
     }
 
+    /// <summary>What <paramref name="me"/> should take and let go of, so each of the live <paramref name="instances"/> holds its share of the <paramref name="partitions"/>.</summary>
+    /// <param name="me">This instance.</param>
+    /// <param name="partitions">How many partitions there are.</param>
+    /// <param name="instances">The live instances, this one among them or not.</param>
     /// <param name="holders">The live holder of each held partition; a partition not in it (or expired) is free.</param>
     public static PartitionMoves Plan(string me, int partitions, IReadOnlyCollection<string> instances, IReadOnlyDictionary<int, string> holders)
     {

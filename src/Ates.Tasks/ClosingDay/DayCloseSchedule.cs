@@ -1,5 +1,4 @@
 using Ates.ServiceDefaults.Hosting;
-using Ates.Tasks.Domain;
 using Ates.Tasks.Hosting;
 using Cronos;
 

@@ -165,7 +165,7 @@ public sealed class TaskTurn(TasksDb db, IOutbox outbox, BillingCalendar calenda
         return calendar.CurrentDay(_lastClosed, now);
     }
 
-    /// <summary>A random eligible popug (<see cref="Assignees.PickEligibleAsync"/>), their number counted once a turn.</summary>
+    /// <summary>A random eligible popug (<see cref="Assignees.EligibleAtAsync"/>), their number counted once a turn.</summary>
     public async Task<Guid?> PickAssigneeAsync(IRandomPick random, CancellationToken ct)
     {
         _eligible ??= await db.EligibleCountAsync(ct);

@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using Ates.Contracts;
-using Ates.ServiceDefaults.Users;
 
 namespace Ates.Tasks.Domain;
 

@@ -2,7 +2,6 @@ using Ates.Contracts;
 using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Pages;
 using Ates.Tasks.Domain;
-using Ates.Tasks.Shuffling;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ates.Tasks.Listing;

@@ -1,5 +1,4 @@
 using Ates.Contracts;
-using Ates.Messaging.Inbox;
 using Ates.ServiceDefaults.Users;
 using Ates.Tasks.Data;
 using Ates.Tasks.Domain;

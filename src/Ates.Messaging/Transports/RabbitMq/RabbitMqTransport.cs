@@ -330,7 +330,7 @@ public sealed class RabbitMqTransport(
         return (moved, false);
     }
 
-    /// <summary>The partition queues of this service's consumer; <see cref="PartitionCoordinator{TDb}"/> shares them among the instances.</summary>
+    /// <summary>The partition queues of this service's consumer; <see cref="Ates.Messaging.Partitions.PartitionCoordinator{TDb}"/> shares them among the instances.</summary>
     public int Partitions => rabbit.Partitions;
 
     /// <summary>The partitions this instance consumes now.</summary>
