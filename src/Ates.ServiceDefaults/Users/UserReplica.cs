@@ -59,6 +59,8 @@ public interface IUserChangeReaction<TDb> where TDb : DbContext
 /// <summary>
 /// The one handler of user.created and user.updated in every service: keeps the replica current, then lets the
 /// service's reactions see the change. A stale snapshot (older than the replica's) changes nothing and wakes none.
+/// Two instances applying two snapshots of one user at once cannot let the older win: the entity version is the
+/// replica row's concurrency token, so the later commit fails and its batch is handled again one event at a time.
 /// </summary>
 public sealed class UserSnapshotHandler<TDb>(UserReplica<TDb> replica, IEnumerable<IUserChangeReaction<TDb>> reactions)
     : Ates.Messaging.Inbox.IEventHandler<UserCreated>, Ates.Messaging.Inbox.IEventHandler<UserUpdated>
