@@ -5,7 +5,7 @@ using Ates.Tasks.Domain;
 using Microsoft.EntityFrameworkCore;
 using Ates.Accounting.Billing;
 using Ates.Accounting.Ledger;
-using Ates.Accounting.Tasks;
+using Ates.Accounting.TaskCharges;
 
 namespace Ates.Bench;
 

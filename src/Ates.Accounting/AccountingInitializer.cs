@@ -3,24 +3,25 @@ using Ates.Accounting.Billing.ClosingDay;
 using Ates.Accounting.Data;
 using Ates.Accounting.Ledger;
 using Ates.ServiceDefaults.Hosting;
+using Ates.ServiceDefaults.Schema;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Accounting;
 
 /// <summary>
-/// Runs before the relay and the consumer start (registered after the schema): creates the company's account and
+/// Runs once the schema is ready, before the relay and the consumer start: creates the company's account and
 /// the open day, and finishes any close whose marker and task events are all in (e.g. after a crash).
 /// </summary>
-public sealed class AccountingInitializer(IServiceProvider services) : IHostedService
+public sealed class AccountingInitializer(IServiceProvider services) : IServicePreparation
 {
-    public async Task StartAsync(CancellationToken ct)
+    public async Task PrepareAsync(CancellationToken ct)
     {
         // Another instance starting at the same time may create the open day first: then try again on its state.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await PrepareAsync(ct);
+                await PrepareOnceAsync(ct);
                 return;
             }
             catch (DbUpdateException) when (attempt < 3)
@@ -29,7 +30,7 @@ public sealed class AccountingInitializer(IServiceProvider services) : IHostedSe
         }
     }
 
-    async Task PrepareAsync(CancellationToken ct)
+    async Task PrepareOnceAsync(CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AccountingDb>();
@@ -46,9 +47,7 @@ public sealed class AccountingInitializer(IServiceProvider services) : IHostedSe
         }
         await BillingDays.OpenDayAsync(db, scope.ServiceProvider.GetRequiredService<BillingCalendar>(), ct);
         await db.SaveChangesAsync(ct);
-        await scope.ServiceProvider.GetRequiredService<DayCloser>().CloseWhatIsDueAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<BillingDayCloser>().CloseWhatIsDueAsync(ct);
         await tx.CommitAsync(ct);
     }
-
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }

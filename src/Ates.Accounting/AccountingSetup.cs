@@ -6,10 +6,9 @@ using Ates.Accounting.Emails;
 using Ates.Accounting.Hosting;
 using Ates.Accounting.Ledger;
 using Ates.Accounting.Pricing;
-using Ates.Accounting.Tasks;
+using Ates.Accounting.TaskCharges;
 using Ates.Accounting.Users;
 using Ates.Contracts;
-using Ates.Messaging;
 using Ates.Messaging.Transports.Embedded;
 using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Users;
@@ -26,23 +25,7 @@ public static class AccountingSetup
     /// </summary>
     public static WebApplicationBuilder AddAccounting(this WebApplicationBuilder builder, EmbeddedBus? bus = null)
     {
-        var options = builder.Configuration.GetSection("Accounting").Get<AccountingOptions>() ?? new AccountingOptions();
-        var services = builder.Services;
-        services.AddSingleton(options);
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IPriceSource, RandomPriceSource>();
-        services.AddBillingCalendar(options.TimeZone, "Accounting:TimeZone");
-
-        services.AddDbContextPool<AccountingDb>((sp, db) =>
-        {
-            db.UseServiceDatabase(options.Database, "Accounting:Database");
-            db.AddOutboxSignal(sp);
-        });
-
-        // Registered before AddMessaging so the schema is up to date before the relay's first poll.
-        services.AddServiceSchema<AccountingDb>(options.MigrateOnStart, "Accounting");
-        services.AddHostedService<AccountingInitializer>();
-        services.AddMessaging<AccountingDb>("accounting")
+        var options = builder.AddAtesService<AccountingOptions, AccountingDb>("Accounting", bus, events => events
             .ReactToUserChanges<AccountingDb, OpenAccountWhenAssignable>()
             .Handle<TaskCreated, TaskEventHandlers>()
             .Handle<TaskUpdated, TaskEventHandlers>()
@@ -50,19 +33,20 @@ public static class AccountingSetup
             .Handle<TaskCompleted, TaskEventHandlers>()
             .Handle<TasksDayClosed, DayClosedHandler>()
             .Preload<TaskBatchPreload>()
-            .AfterCommit<DayCloseAfterCommit>()
-            .UseTransport(options, bus, "Accounting");
+            .AfterCommit<DayCloseAfterCommit>());
+        var services = builder.Services;
+        services.TryAddSingleton<IPriceSource, RandomPriceSource>();
+        services.AddBillingCalendar(options.TimeZone, "Accounting:TimeZone");
+        services.AddServicePreparation<AccountingInitializer>();
         services.AddScoped<BillableTasks>();
         services.AddScoped<LedgerBook>();
         services.AddScoped<BillingDays>();
-        services.AddScoped<DayCloser>();
+        services.AddScoped<BillingDayCloser>();
         services.AddScoped<Ates.Messaging.Ops.IOpsWarnings, WaitingDayWarnings>();
         services.AddScoped<CloseDayCommand>();
         services.AddScoped<AccountQueries>();
         services.AddHostedService<EmailSender>();
         services.AddHostedService<DayCloseWatch>();
-
-        builder.AddServiceWeb(options, "Accounting");
         services.AddAuthorizationBuilder().AddAccountingPolicies();
         return builder;
     }

@@ -8,13 +8,10 @@ using Ates.Analytics.Reports.Earnings;
 using Ates.Analytics.Reports.History;
 using Ates.Analytics.Reports.MostExpensiveTask;
 using Ates.Contracts;
-using Ates.Messaging;
 using Ates.Messaging.Transports.Embedded;
 using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.SignIn;
 using Ates.ServiceDefaults.Users;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Ates.ServiceDefaults.Schema;
 
 namespace Ates.Analytics;
 
@@ -26,36 +23,18 @@ public static class AnalyticsSetup
     /// </summary>
     public static WebApplicationBuilder AddAnalytics(this WebApplicationBuilder builder, EmbeddedBus? bus = null)
     {
-        var options = builder.Configuration.GetSection("Analytics").Get<AnalyticsOptions>() ?? new AnalyticsOptions();
-        if (string.IsNullOrEmpty(options.SignIn.ClientId)) options.SignIn.ClientId = "analytics";
-        // The ops page and the rebuild call every producer's ops API with the admin's own token.
-        options.SignIn.CallsApis = [.. options.Producers.Keys.Where(Audiences.All.Contains)];
+        var options = builder.AddAtesService<AnalyticsOptions, AnalyticsDb>("Analytics", bus, events => events
+                .KeepUserReplica()
+                .Handle<TransactionApplied, TransactionAppliedHandler>()
+                .Handle<BillingCycleClosed, BillingCycleClosedHandler>()
+                .Handle<TaskCreated, TaskSnapshotHandler>()
+                .Handle<TaskUpdated, TaskSnapshotHandler>()
+                .Preload<FactsPreload>(),
+            // The ops page and the rebuild call every producer's ops API with the admin's own token.
+            configure: o => o.SignIn.CallsApis = [.. o.Producers.Keys.Where(Audiences.All.Contains)]);
         var services = builder.Services;
-        services.AddSingleton(options);
-        services.AddSingleton<ServiceOptions>(options);
-        services.TryAddSingleton(TimeProvider.System);
         services.AddBillingCalendar(options.TimeZone, "Analytics:TimeZone");
         services.AddSingleton<Calendar>();
-
-        services.AddDbContextPool<AnalyticsDb>((sp, db) =>
-        {
-            db.UseServiceDatabase(options.Database, "Analytics:Database");
-            db.AddOutboxSignal(sp);
-        });
-
-        // Registered before AddMessaging so the schema is up to date before the consumer's first delivery.
-        services.AddServiceSchema<AnalyticsDb>(options.MigrateOnStart, "Analytics");
-        services.AddMessaging<AnalyticsDb>(Rebuilder.Consumer)
-            .KeepUserReplica()
-            .Handle<TransactionApplied, TransactionAppliedHandler>()
-            .Handle<BillingCycleClosed, BillingCycleClosedHandler>()
-            .Handle<TaskCreated, TaskSnapshotHandler>()
-            .Handle<TaskUpdated, TaskSnapshotHandler>()
-            .Preload<FactsPreload>()
-            .UseTransport(options, bus, "Analytics");
-
-        builder.AddServiceWeb(options, "Analytics");
-
         services.AddScoped<FedGenerations>();
         services.AddScoped<BatchFacts>();
         services.AddSingleton<Rebuilder>();

@@ -1,5 +1,6 @@
 using Ates.Auth.Demo;
 using Ates.Auth.Hosting;
+using Ates.ServiceDefaults.Schema;
 using Ates.ServiceDefaults.SignIn;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -7,12 +8,12 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Ates.Auth;
 
 /// <summary>
-/// Runs before the outbox relay starts (it is registered first): registers the OAuth clients
-/// from configuration and seeds the demo company.
+/// Runs once the schema is ready, before the outbox relay starts: registers the OAuth clients from configuration and
+/// seeds the demo company.
 /// </summary>
-public sealed class AuthInitializer(IServiceProvider services, AuthOptions options, IHostEnvironment env) : IHostedService
+public sealed class AuthInitializer(IServiceProvider services, AuthOptions options, IHostEnvironment env) : IServicePreparation
 {
-    public async Task StartAsync(CancellationToken ct)
+    public async Task PrepareAsync(CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
 
@@ -56,8 +57,6 @@ public sealed class AuthInitializer(IServiceProvider services, AuthOptions optio
         if (options.Demo.Seed ?? env.IsDevelopment())
             await scope.ServiceProvider.GetRequiredService<DemoCompany>().SeedAsync(options.Demo, Console.Out, ct);
     }
-
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>Every client is first-party: it may ask for a token for any aTES API (each service's pages ask for what they call).</summary>
     static OpenIddictApplicationDescriptor WithApiScopes(OpenIddictApplicationDescriptor descriptor)

@@ -5,16 +5,12 @@ using Ates.Auth.Demo;
 using Ates.Auth.Hosting;
 using Ates.Auth.SignIn;
 using Ates.Auth.Users;
-using Ates.Messaging.Ops;
-using Ates.Messaging;
 using Ates.ServiceDefaults.Hosting;
-using Ates.ServiceDefaults.Telemetry;
 using Ates.ServiceDefaults.SignIn;
 using Ates.ServiceDefaults.Users;
 using Ates.Messaging.Transports.Embedded;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -30,27 +26,14 @@ public static class AuthSetup
     /// </summary>
     public static WebApplicationBuilder AddAuth(this WebApplicationBuilder builder, EmbeddedBus? bus = null)
     {
-        var options = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
-        var dev = builder.Environment.IsDevelopment();
+        // Auth publishes only: it has no partitions of its own, and no users replica (it keeps the users).
+        var options = builder.AddAtesService<AuthOptions, AuthDb>("Auth", bus, configure: o => o.PasswordGrant ??= builder.Environment.IsDevelopment());
         ProductionProfile.Refuse(builder.Environment, string.IsNullOrEmpty(options.Keys), "Auth:Keys",
             "it is not set, and the development keys sit in the user's certificate store.",
             "set it to 'certificates' (with Auth:SigningCertificate and Auth:EncryptionCertificate), or to 'ephemeral' explicitly (tokens die with every restart, and instances refuse each other's).");
-        options.PasswordGrant ??= dev;
-        var services = builder.AddServiceApi("auth", "auth");
-        services.AddSingleton(options);
-
-        services.AddDbContextPool<AuthDb>((sp, db) =>
-        {
-            db.UseServiceDatabase(options.Database, "Auth:Database");
-            db.AddOutboxSignal(sp);
-        });
-
-        // Registered before AddMessaging so the schema is up to date before the relay's first poll.
-        services.AddServiceSchema<AuthDb>(options.MigrateOnStart, "Auth");
-        services.AddHostedService<AuthInitializer>();
-        var messaging = services.AddMessaging<AuthDb>("auth");
-        // Auth publishes only: it has no partitions of its own.
-        messaging.UseTransport(new ServiceOptions { Transport = options.Transport, RabbitNamespace = options.RabbitNamespace }, bus, "Auth");
+        var dev = builder.Environment.IsDevelopment();
+        var services = builder.Services;
+        services.AddServicePreparation<AuthInitializer>();
 
         services.AddIdentityCore<AuthUser>(o =>
             {
@@ -142,24 +125,12 @@ public static class AuthSetup
 
     public static WebApplication MapAuth(this WebApplication app)
     {
-        // Behind the gateway (a loopback proxy, trusted by default) the client's own address, for the sign-in throttle.
-        app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor });
-        app.UseServiceMetrics();
-        if (app.Services.GetRequiredService<AuthOptions>().PathBase is { Length: > 0 } pathBase) app.UsePathBase(pathBase);
-        app.UseExceptionHandler();
-        // 401/403/404 without a body (challenges, forbids, unknown routes) get an RFC 9457 body too.
-        app.UseStatusCodePages();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseAntiforgery();
+        app.UseServicePipeline(app.Services.GetRequiredService<AuthOptions>());
         app.MapConnect();
         app.MapSignIn();
         app.MapUsers();
         app.MapUserPages();
-        // Status, dead letters and replay, for Analytics' ops page and rebuild (an admin's token).
-        app.MapOps<AuthDb>().RequireAuthorization(AdminPolicy.Name);
-        app.MapOpenApi();
-        app.MapServiceHealth();
+        app.MapServiceOps<AuthDb>();
         return app;
     }
 

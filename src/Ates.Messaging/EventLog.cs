@@ -30,7 +30,7 @@ public sealed class EventLog<TDb>(TDb db, IEventTransport transport, MessagingOp
                 .ToListAsync(ct);
             if (page.Count == 0) return sent;
 
-            await transport.SendToConsumerAsync(consumer, page.Select(r => OutboxRelay<TDb>.ToEnvelope(r, source)).ToList(), ct);
+            await transport.SendToConsumerAsync(consumer, page.Select(r => r.ToEnvelope(source)).ToList(), ct);
             sent += page.Count;
             position = page[^1].Sequence + 1;
             progress?.Report(sent);

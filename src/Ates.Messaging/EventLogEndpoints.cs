@@ -1,3 +1,4 @@
+using Ates.Messaging.Ops;
 using Ates.Messaging.Transports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -21,7 +22,7 @@ public static partial class EventLogEndpoints
     public sealed record ReplayResult(string Producer, string Consumer, long From, long Sent, long LastSequence);
 
     /// <summary>POST <paramref name="pattern"/> { consumer, from }: sends the published events from that position to the consumer.</summary>
-    public static RouteHandlerBuilder MapEventLogReplay<TDb>(this IEndpointRouteBuilder routes, string pattern = "/api/ops/replay")
+    public static RouteHandlerBuilder MapEventLogReplay<TDb>(this IEndpointRouteBuilder routes, string pattern = OpsRoutes.Replay)
         where TDb : DbContext =>
         routes.MapPost(pattern, async Task<Results<Ok<ReplayResult>, ValidationProblem, ProblemHttpResult>> (
                 ReplayRequest? body, EventLog<TDb> log, MessagingOptions options, CancellationToken ct) =>

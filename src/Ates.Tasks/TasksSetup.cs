@@ -1,4 +1,3 @@
-using Ates.Messaging;
 using Ates.Messaging.Transports.Embedded;
 using Ates.ServiceDefaults.Hosting;
 using Ates.ServiceDefaults.Pages;
@@ -13,8 +12,6 @@ using Ates.Tasks.Hosting;
 using Ates.Tasks.Listing;
 using Ates.Tasks.Reassigning;
 using Ates.Tasks.Shuffling;
-using Ates.ServiceDefaults.Schema;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Ates.Tasks;
 
@@ -26,21 +23,11 @@ public static class TasksSetup
     /// </summary>
     public static WebApplicationBuilder AddTasks(this WebApplicationBuilder builder, EmbeddedBus? bus = null)
     {
-        var options = builder.Configuration.GetSection("Tasks").Get<TasksOptions>() ?? new TasksOptions();
+        var options = builder.AddAtesService<TasksOptions, TasksDb>("Tasks", bus, events => events
+            .ReactToUserChanges<TasksDb, ReassignWhenAssigneeLeaves>());
         var services = builder.Services;
-        services.AddSingleton(options);
         services.AddBillingCalendar(options.TimeZone, "Tasks:TimeZone");
-        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IRandomPick, SecureRandomPick>();
-
-        services.AddDbContextPool<TasksDb>((sp, db) => db.UseServiceDatabase(options.Database, "Tasks:Database").AddOutboxSignal(sp));
-        // Registered before AddMessaging so the schema is up to date before the relay's first poll.
-        services.AddServiceSchema<TasksDb>(options.MigrateOnStart, "Tasks");
-        services.AddMessaging<TasksDb>("tasks")
-            .ReactToUserChanges<TasksDb, ReassignWhenAssigneeLeaves>()
-            .UseTransport(options, bus, "Tasks");
-
-        builder.AddServiceWeb(options, "Tasks");
         services.AddScoped<TaskQuery>();
         services.AddSingleton<TaskWriter>();
         services.AddScoped<CreateTask>();
@@ -55,8 +42,7 @@ public static class TasksSetup
 
     public static WebApplication MapTasks(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<TasksOptions>();
-        app.UseServiceWeb<TasksDb>(options);
+        app.UseServiceWeb<TasksDb>(app.Services.GetRequiredService<TasksOptions>());
         var api = app.MapGroup("/api").RequireAuthorization().WithTags("Tasks");
         var pages = app.MapGroup("").RequireAuthorization().RequireFormToken().ExcludeFromDescription();
         api.MapListTasks(pages);

@@ -1,4 +1,4 @@
-using Ates.Accounting.Tasks;
+using Ates.Accounting.TaskCharges;
 using Ates.Contracts;
 using Ates.Messaging.Inbox;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Ates.Accounting.Billing;
 using Ates.Accounting.Emails;
 using Ates.Accounting.Ledger;
-using Ates.Accounting.Tasks;
+using Ates.Accounting.TaskCharges;
 
 namespace Ates.Accounting.Tests;
 

@@ -3,7 +3,7 @@ using Ates.Accounting.Billing.ClosingDay;
 using Ates.Accounting.Emails;
 using Ates.Accounting.Ledger;
 using Ates.Accounting.Pricing;
-using Ates.Accounting.Tasks;
+using Ates.Accounting.TaskCharges;
 using Ates.Contracts;
 
 namespace Ates.Accounting.Tests;

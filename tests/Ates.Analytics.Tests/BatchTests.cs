@@ -42,10 +42,10 @@ public sealed class BatchTests(PlayedWeek week) : IClassFixture<PlayedWeek>
             Assert.Equal(small, large);
             Assert.InRange(small, 1, 2); // postings, tasks
             // And the batches did their work: one posting each, and a placeholder for every task named first here.
-            var stored = await _testbed.DbAsync(db => db.Set<Posting>().CountAsync(Ct), other);
+            var stored = await _testbed.DbAsync(db => db.Set<PostingFact>().CountAsync(Ct), other);
             Assert.Equal(21, stored);
             var named = postings[..21].Select(TaskOf).Distinct().Count();
-            Assert.Equal(named, await _testbed.DbAsync(db => db.Set<TaskInfo>().CountAsync(Ct), other));
+            Assert.Equal(named, await _testbed.DbAsync(db => db.Set<TaskFact>().CountAsync(Ct), other));
         }
         finally
         {

@@ -1,7 +1,6 @@
 using Ates.Analytics.Data;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.Inbox;
-using Ates.Messaging.Outbox;
 using Ates.Messaging.Transports;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,7 +16,7 @@ public static class EventFeed
     {
         var envelopes = new List<EventEnvelope>();
         foreach (var producer in testbed.Producers)
-            envelopes.AddRange((await producer.LogAsync()).Select(row => OutboxRelay<ProducerDb>.ToEnvelope(row, EventEnvelope.SourceOf(producer.Name))));
+            envelopes.AddRange((await producer.LogAsync()).Select(row => row.ToEnvelope(EventEnvelope.SourceOf(producer.Name))));
         return envelopes;
     }
 

@@ -31,7 +31,7 @@ public sealed class RebuildTests : TestbedTests
     {
         await Testbed.DbAsync(async db =>
         {
-            db.Set<Posting>().Add(new Posting { TransactionId = Guid.NewGuid(), AccountId = Week.W1.Id, Kind = TransactionKind.Reward, AmountCents = 99_00, TaskId = Week.Task("F").TaskId, Day = new DateOnly(2026, 3, 3) });
+            db.Set<PostingFact>().Add(new PostingFact { TransactionId = Guid.NewGuid(), AccountId = Week.W1.Id, Kind = TransactionKind.Reward, AmountCents = 99_00, TaskId = Week.Task("F").TaskId, Day = new DateOnly(2026, 3, 3) });
             await db.Tasks.Where(t => t.TaskId == Week.Task("E").TaskId).ExecuteUpdateAsync(t => t.SetProperty(x => x.Title, "garbled"), Ct);
             return await db.SaveChangesAsync(Ct);
         });
@@ -126,7 +126,7 @@ public sealed class RebuildTests : TestbedTests
         Assert.Contains("the reports are as they were", printed);
         Assert.Equal(spoiled, await Snapshots.TakeAsync(Testbed));
         // Nothing of the failed generation is left behind.
-        Assert.Equal([0L], await Testbed.DbAsync(db => db.Set<Posting>().Select(p => p.Generation).Distinct().ToListAsync(Ct)));
+        Assert.Equal([0L], await Testbed.DbAsync(db => db.Set<PostingFact>().Select(p => p.Generation).Distinct().ToListAsync(Ct)));
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class RebuildTests : TestbedTests
         // The old generation is dropped: one generation of facts is left, the new live one.
         var state = await Testbed.DbAsync(db => db.State.AsNoTracking().SingleAsync(Ct));
         Assert.Equal((1L, (long?)null), (state.Live, state.Building));
-        Assert.Equal([1L], await Testbed.DbAsync(db => db.Set<Posting>().Select(p => p.Generation).Distinct().ToListAsync(Ct)));
+        Assert.Equal([1L], await Testbed.DbAsync(db => db.Set<PostingFact>().Select(p => p.Generation).Distinct().ToListAsync(Ct)));
     }
 
     [Fact]

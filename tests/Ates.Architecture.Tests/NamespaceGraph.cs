@@ -90,7 +90,7 @@ public static class NamespaceGraph
         }
     }
 
-    /// <summary>A type with its generic arguments and element types: <c>List&lt;Posting&gt;</c> uses Posting.</summary>
+    /// <summary>A type with its generic arguments and element types: <c>List&lt;PostingFact&gt;</c> uses PostingFact.</summary>
     static IEnumerable<TypeReference> Expand(TypeReference type)
     {
         yield return type;

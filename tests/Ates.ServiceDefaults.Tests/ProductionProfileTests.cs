@@ -7,7 +7,7 @@ namespace Ates.ServiceDefaults.Tests;
 /// <summary>Every service's web side (<see cref="ServiceWeb.AddServiceWeb"/>) refuses plain-HTTP sign-in metadata outside Development unless it is switched on.</summary>
 public sealed class ProductionProfileTests
 {
-    static ServiceOptions With(string authority, bool requireHttpsMetadata = true) =>
+    static SignedInServiceOptions With(string authority, bool requireHttpsMetadata = true) =>
         new() { SignIn = new SignInOptions { Authority = authority, ClientId = "tasks", RequireHttpsMetadata = requireHttpsMetadata } };
 
     static WebApplicationBuilder In(string environment) => WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });

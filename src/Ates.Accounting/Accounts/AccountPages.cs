@@ -13,7 +13,7 @@ public static class AccountPages
         var pages = app.MapGroup("").ExcludeFromDescription();
 
         // Workers land on their account; admins and accountants on the dashboard.
-        pages.MapGet("/", async (HttpContext http, AccountQueries queries, DayCloser closer, string? notice, string? error, CancellationToken ct) =>
+        pages.MapGet("/", async (HttpContext http, AccountQueries queries, BillingDayCloser closer, string? notice, string? error, CancellationToken ct) =>
             http.User.IsIn(UserRole.Admin, UserRole.Accountant)
                 ? (IResult)new RazorComponentResult<DashboardPage>(new
                 {

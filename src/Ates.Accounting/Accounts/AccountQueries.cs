@@ -1,7 +1,7 @@
 using Ates.Accounting.Billing;
 using Ates.Accounting.Data;
 using Ates.Accounting.Ledger;
-using Ates.Accounting.Tasks;
+using Ates.Accounting.TaskCharges;
 using Ates.Contracts;
 using Ates.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;

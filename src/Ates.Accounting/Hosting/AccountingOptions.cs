@@ -3,7 +3,7 @@ using Ates.ServiceDefaults.Hosting;
 namespace Ates.Accounting.Hosting;
 
 /// <summary>The "Accounting" section.</summary>
-public sealed class AccountingOptions : ServiceOptions
+public sealed class AccountingOptions : SignedInServiceOptions
 {
     public AccountingOptions() => Database = "sqlite:data/accounting.db";
 

@@ -13,10 +13,10 @@ namespace Ates.Analytics.Data;
 public sealed class AnalyticsDb(DbContextOptions<AnalyticsDb> options) : DbContext(options)
 {
     /// <summary>The live generation's postings: what every report reads. Writes go through <see cref="DbContext.Set{TEntity}()"/>.</summary>
-    public IQueryable<Posting> Postings => Live<Posting>();
+    public IQueryable<PostingFact> Postings => Live<PostingFact>();
 
-    public IQueryable<TaskInfo> Tasks => Live<TaskInfo>();
-    public IQueryable<ClosedDay> ClosedDays => Live<ClosedDay>();
+    public IQueryable<TaskFact> Tasks => Live<TaskFact>();
+    public IQueryable<ClosedDayFact> ClosedDays => Live<ClosedDayFact>();
     public DbSet<ReportState> State => Set<ReportState>();
 
     IQueryable<T> Live<T>() where T : class, IFact => Set<T>().Where(f => State.Any(s => s.Live == f.Generation));
@@ -24,9 +24,9 @@ public sealed class AnalyticsDb(DbContextOptions<AnalyticsDb> options) : DbConte
     /// <summary>Deletes the facts of the given generations or, <paramref name="allBut"/>, of every other one.</summary>
     public async Task DropGenerationsAsync(IReadOnlyCollection<long> generations, bool allBut, CancellationToken ct)
     {
-        await Drop(Set<Posting>());
-        await Drop(Set<TaskInfo>());
-        await Drop(Set<ClosedDay>());
+        await Drop(Set<PostingFact>());
+        await Drop(Set<TaskFact>());
+        await Drop(Set<ClosedDayFact>());
 
         Task<int> Drop<T>(DbSet<T> facts) where T : class, IFact =>
             facts.Where(f => generations.Contains(f.Generation) != allBut).ExecuteDeleteAsync(ct);
@@ -52,7 +52,7 @@ public sealed class AnalyticsDb(DbContextOptions<AnalyticsDb> options) : DbConte
             e.Property(s => s.Id).ValueGeneratedNever();
             e.HasData(new ReportState { Id = ReportState.TheRow, Live = 0, LastGeneration = 0 });
         });
-        model.Entity<Posting>(e =>
+        model.Entity<PostingFact>(e =>
         {
             e.ToTable("postings");
             e.HasKey(p => new { p.Generation, p.TransactionId });
@@ -60,7 +60,7 @@ public sealed class AnalyticsDb(DbContextOptions<AnalyticsDb> options) : DbConte
             e.HasIndex(p => new { p.Generation, p.Day, p.Kind });
             e.HasIndex(p => new { p.Generation, p.AccountId });
         });
-        model.Entity<TaskInfo>(e =>
+        model.Entity<TaskFact>(e =>
         {
             e.ToTable("tasks");
             e.HasKey(t => new { t.Generation, t.TaskId });
@@ -69,7 +69,7 @@ public sealed class AnalyticsDb(DbContextOptions<AnalyticsDb> options) : DbConte
             e.Property(t => t.JiraId).HasMaxLength(100);
             e.Ignore(t => t.IsPlaceholder);
         });
-        model.Entity<ClosedDay>(e =>
+        model.Entity<ClosedDayFact>(e =>
         {
             e.ToTable("closed_days");
             e.HasKey(d => new { d.Generation, d.Day });

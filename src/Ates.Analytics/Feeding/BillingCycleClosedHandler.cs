@@ -12,8 +12,8 @@ public sealed class BillingCycleClosedHandler(AnalyticsDb db, FedGenerations gen
     {
         foreach (var generation in await generations.AllAsync(ct))
         {
-            var day = await db.Set<ClosedDay>().FindAsync([generation, @event.Day], ct);
-            if (day is null) db.Set<ClosedDay>().Add(day = new ClosedDay { Generation = generation, Day = @event.Day });
+            var day = await db.Set<ClosedDayFact>().FindAsync([generation, @event.Day], ct);
+            if (day is null) db.Set<ClosedDayFact>().Add(day = new ClosedDayFact { Generation = generation, Day = @event.Day });
             // A day closes once; a repeat carries the same figures, so taking the last one is harmless.
             day.ManagementEarningsCents = Money.ToCents(@event.ManagementEarnings);
             day.PayoutsCents = Money.ToCents(@event.PayoutsTotal);

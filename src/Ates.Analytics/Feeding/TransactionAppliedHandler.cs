@@ -16,7 +16,7 @@ public sealed class TransactionAppliedHandler(BatchFacts facts, FedGenerations g
         foreach (var generation in await generations.AllAsync(ct))
         {
             if (await facts.HasPostingAsync(generation, @event.TransactionId, ct)) continue;
-            facts.AddPosting(new Posting
+            facts.AddPosting(new PostingFact
             {
                 Generation = generation,
                 TransactionId = @event.TransactionId,

@@ -3,7 +3,7 @@ using Ates.ServiceDefaults.Hosting;
 namespace Ates.Analytics.Hosting;
 
 /// <summary>The "Analytics" configuration section. Defaults suit the embedded/development mode.</summary>
-public sealed class AnalyticsOptions : ServiceOptions
+public sealed class AnalyticsOptions : SignedInServiceOptions
 {
     public AnalyticsOptions() => Database = "sqlite:data/analytics.db";
 

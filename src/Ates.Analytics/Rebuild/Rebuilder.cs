@@ -5,6 +5,7 @@ using Ates.Analytics.Ops;
 using Ates.Messaging.Envelope;
 using Ates.Messaging.DeadLetters;
 using Ates.Messaging.Inbox;
+using Ates.Messaging.Ops;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ates.Analytics.Rebuild;
@@ -214,7 +215,7 @@ public sealed class Rebuilder(IServiceScopeFactory scopes, IHttpClientFactory ht
         lock (_gate) _current = _current! with { State = state, Error = error, FinishedAt = time.GetUtcNow() };
     }
 
-    static Uri ReplayUri(string baseAddress) => new($"{baseAddress.TrimEnd('/')}/api/ops/replay");
+    static Uri ReplayUri(string baseAddress) => new($"{baseAddress.TrimEnd('/')}/{OpsRoutes.Replay}");
 
     static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
 

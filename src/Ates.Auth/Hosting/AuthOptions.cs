@@ -1,32 +1,19 @@
+using Ates.ServiceDefaults.Hosting;
+
 namespace Ates.Auth.Hosting;
 
 /// <summary>The "Auth" configuration section. Defaults suit the embedded/development mode.</summary>
-public sealed class AuthOptions
+public sealed class AuthOptions : ServiceOptions
 {
-    /// <summary>"sqlite:&lt;file&gt;" (default) or "postgres:&lt;connection string&gt;".</summary>
-    public string Database { get; set; } = "sqlite:data/auth.db";
-
-    /// <summary>
-    /// Whether the service applies its schema's migrations when it starts. Unset: yes on SQLite (the one-process mode);
-    /// on PostgreSQL the deployment runs the service's <c>migrate</c> command, and the service refuses a schema behind it.
-    /// </summary>
-    public bool? MigrateOnStart { get; set; }
-
-    /// <summary>"embedded" (default) or "rabbitmq:&lt;amqp uri&gt;".</summary>
-    public string Transport { get; set; } = "embedded";
-
-    /// <summary>Prefix of the RabbitMQ exchanges and queues.</summary>
-    public string RabbitNamespace { get; set; } = "ates";
-
-    /// <summary>The path Auth is served under behind the gateway (e.g. "/auth"); it becomes part of the issuer.</summary>
-    public string PathBase { get; set; } = "";
+    /// <summary>Behind the gateway, <see cref="ServiceOptions.PathBase"/> ("/auth") becomes part of the issuer.</summary>
+    public AuthOptions() => Database = "sqlite:data/auth.db";
 
     /// <summary>
     /// "development": OpenIddict's development certificates (kept in the user's certificate store, so tokens
     /// survive a restart); "ephemeral": in-memory keys, new on every start (one instance, tokens die with it);
     /// "certificates": the PFX files <see cref="SigningCertificate"/> and <see cref="EncryptionCertificate"/>, which
     /// every instance shares (production). Null picks development in the Development environment; elsewhere Auth
-    /// refuses to start until it is set (<see cref="Ates.ServiceDefaults.Hosting.ProductionProfile"/>).
+    /// refuses to start until it is set (<see cref="ProductionProfile"/>).
     /// </summary>
     public string? Keys { get; set; }
 

@@ -1,3 +1,4 @@
+using Ates.Messaging.Ops;
 using Ates.Messaging.Transports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +15,7 @@ public static class DeadLetterEndpoints
 
     public sealed record RetryResult(Guid Id, string Outcome);
 
-    public static RouteGroupBuilder MapDeadLetters<TDb>(this IEndpointRouteBuilder routes, string prefix = "/api/ops/dead-letters")
+    public static RouteGroupBuilder MapDeadLetters<TDb>(this IEndpointRouteBuilder routes, string prefix = OpsRoutes.DeadLetters)
         where TDb : DbContext
     {
         var group = routes.MapGroup(prefix).WithTags("Dead letters");

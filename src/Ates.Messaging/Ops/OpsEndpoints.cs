@@ -8,18 +8,18 @@ using Microsoft.EntityFrameworkCore;
 namespace Ates.Messaging.Ops;
 
 /// <summary>
-/// Every service's ops API under /api/ops (JSON: 401, not a sign-in redirect): its status, the backlog of its log behind a consumer, its dead letters and the
-/// replay of its log. The caller secures the group (admins only).
+/// Every service's ops API at <see cref="OpsRoutes"/> (JSON: 401, not a sign-in redirect): its status, the backlog of its
+/// log behind a consumer, its dead letters and the replay of its log. The caller secures the group (admins only).
 /// </summary>
 public static class OpsEndpoints
 {
     public static RouteGroupBuilder MapOps<TDb>(this IEndpointRouteBuilder routes) where TDb : DbContext
     {
-        var ops = routes.MapGroup("/api/ops").WithTags("Ops");
-        ops.MapGet("/status", (OpsStatusReader<TDb> reader, CancellationToken ct) => reader.ReadAsync(ct))
+        var ops = routes.MapGroup("").WithTags("Ops");
+        ops.MapGet(OpsRoutes.Status, (OpsStatusReader<TDb> reader, CancellationToken ct) => reader.ReadAsync(ct))
             .WithSummary("This service's event log, its position in each log it consumes, and its dead letters");
 
-        ops.MapGet("/backlog", async Task<Results<Ok<Backlog>, ValidationProblem>> (long? after, string? types, OpsStatusReader<TDb> reader, CancellationToken ct) =>
+        ops.MapGet(OpsRoutes.Backlog, async Task<Results<Ok<Backlog>, ValidationProblem>> (long? after, string? types, OpsStatusReader<TDb> reader, CancellationToken ct) =>
             {
                 var wanted = (types ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 var errors = new Dictionary<string, string[]>();
@@ -30,8 +30,8 @@ public static class OpsEndpoints
             })
             .WithSummary("How many events of the given types this service's log holds after a position: a consumer's lag");
 
-        ops.MapDeadLetters<TDb>("/dead-letters");
-        ops.MapEventLogReplay<TDb>("/replay");
+        ops.MapDeadLetters<TDb>();
+        ops.MapEventLogReplay<TDb>();
         return ops;
     }
 }

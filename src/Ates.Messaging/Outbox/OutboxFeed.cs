@@ -43,7 +43,7 @@ public sealed class OutboxFeed<TDb>(
     {
         var rows = await (also.Count == 0 ? outbox.Where(m => m.Sequence > after) : outbox.Where(m => m.Sequence > after || also.Contains(m.Sequence)))
             .OrderBy(m => m.Sequence).Take(max).ToListAsync(ct);
-        return (IReadOnlyList<EventEnvelope>)rows.Select(r => OutboxRelay<TDb>.ToEnvelope(r, _source) with { DeliveryAttempt = r.Attempts + 1 }).ToList();
+        return (IReadOnlyList<EventEnvelope>)rows.Select(r => r.ToEnvelope(_source) with { DeliveryAttempt = r.Attempts + 1 }).ToList();
     });
 
     public Task DeferAsync(long sequence, int attempts, DateTime nextAttemptAt, string reason, CancellationToken ct) => QueryAsync(outbox =>

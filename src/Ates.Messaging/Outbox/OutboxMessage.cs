@@ -1,3 +1,5 @@
+using Ates.Messaging.Envelope;
+
 namespace Ates.Messaging.Outbox;
 
 /// <summary>
@@ -21,6 +23,11 @@ public sealed class OutboxMessage
     public int Attempts { get; set; }
     public DateTime? NextAttemptAt { get; set; }
     public string? LastError { get; set; }
+
+    /// <summary>The event as every transport carries it, from <paramref name="source"/> (a relay's publish, a replay).</summary>
+    public EventEnvelope ToEnvelope(string source) => new(
+        EventId, source, Type, Version, new DateTimeOffset(DateTime.SpecifyKind(OccurredAt, DateTimeKind.Utc)),
+        DataSchema, Sequence, PartitionKey, TraceParent, Data);
 }
 
 /// <summary>A lease (<see cref="Leases"/>): which relay instance may publish now, which instance consumes a partition, which instances consume at all.</summary>

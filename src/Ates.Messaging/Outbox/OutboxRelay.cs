@@ -133,7 +133,7 @@ public sealed class OutboxRelay<TDb>(
         using var relay = MessagingActivities.StartBatch($"relay {options.Service}", ActivityKind.Producer, options.Service, rows.Select(r => r.TraceParent), rows.Count);
         try
         {
-            await transport.PublishAsync(rows.Select(r => ToEnvelope(r, source) with { DeliveryAttempt = r.Attempts + 1 }).ToList(), ct);
+            await transport.PublishAsync(rows.Select(r => r.ToEnvelope(source) with { DeliveryAttempt = r.Attempts + 1 }).ToList(), ct);
             await MarkPublishedAsync(db, rows.Select(r => r.Sequence).ToList(), ct);
             MessagingMetrics.RecordPublished(options.Service, rows.Count);
             return rows.Count == options.RelayBatchSize;
@@ -149,7 +149,7 @@ public sealed class OutboxRelay<TDb>(
         {
             try
             {
-                await transport.PublishAsync([ToEnvelope(row, source) with { DeliveryAttempt = row.Attempts + 1 }], ct);
+                await transport.PublishAsync([row.ToEnvelope(source) with { DeliveryAttempt = row.Attempts + 1 }], ct);
                 await MarkPublishedAsync(db, [row.Sequence], ct);
                 MessagingMetrics.RecordPublished(options.Service, 1);
                 published++;
@@ -175,10 +175,6 @@ public sealed class OutboxRelay<TDb>(
         _open = null;
         await open.DisposeAsync();
     }
-
-    public static EventEnvelope ToEnvelope(OutboxMessage row, string source) => new(
-        row.EventId, source, row.Type, row.Version, new DateTimeOffset(DateTime.SpecifyKind(row.OccurredAt, DateTimeKind.Utc)),
-        row.DataSchema, row.Sequence, row.PartitionKey, row.TraceParent, row.Data);
 
     async Task MarkPublishedAsync(TDb db, List<long> sequences, CancellationToken ct)
     {

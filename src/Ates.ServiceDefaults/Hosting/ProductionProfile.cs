@@ -20,7 +20,7 @@ public static class ProductionProfile
     /// The signing keys of Auth are fetched from its metadata: over plain HTTP anyone on the path could hand the
     /// service keys of their own. Plain HTTP needs <c>SignIn:RequireHttpsMetadata</c> false, set explicitly.
     /// </summary>
-    public static void CheckSignIn(IHostEnvironment environment, ServiceOptions options, string section) =>
+    public static void CheckSignIn(IHostEnvironment environment, SignedInServiceOptions options, string section) =>
         Refuse(environment, options.SignIn.RequireHttpsMetadata && options.SignIn.Authority.StartsWith("http://", StringComparison.OrdinalIgnoreCase),
             $"{section}:SignIn:Authority", $"'{options.SignIn.Authority}' is plain HTTP, so Auth's signing keys would come unprotected.",
             $"give an https:// address, or set {section}:SignIn:RequireHttpsMetadata to false to accept plain HTTP explicitly.");

@@ -2,7 +2,7 @@ using Ates.ServiceDefaults.SignIn;
 
 namespace Ates.ServiceDefaults.Hosting;
 
-/// <summary>What every service is configured with (its own section: "Tasks", "Accounting", "Analytics").</summary>
+/// <summary>What every service is configured with, Auth included (its own section: "Auth", "Tasks", "Accounting", "Analytics").</summary>
 public class ServiceOptions
 {
     /// <summary>"sqlite:&lt;file&gt;" or "postgres:&lt;connection string&gt;".</summary>
@@ -28,7 +28,11 @@ public class ServiceOptions
 
     /// <summary>The path the service is served under behind the gateway (e.g. "/tasks"); empty when it has its own origin.</summary>
     public string PathBase { get; set; } = "";
+}
 
+/// <summary>What a service whose pages and API sign people in through Auth is configured with, besides the rest.</summary>
+public class SignedInServiceOptions : ServiceOptions
+{
     /// <summary>Auth's address and the client this service's pages sign in as.</summary>
     public SignInOptions SignIn { get; set; } = new();
 }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -21,21 +22,22 @@ namespace Ates.ServiceDefaults.Hosting;
 public static class ServiceWeb
 {
     /// <summary>The web side, configured from the service's section <paramref name="section"/> and "Site" (the links).</summary>
-    public static IServiceCollection AddServiceWeb(this WebApplicationBuilder builder, ServiceOptions options, string section)
+    public static IServiceCollection AddServiceWeb(this WebApplicationBuilder builder, SignedInServiceOptions options, string section)
     {
         ProductionProfile.CheckSignIn(builder.Environment, options, section);
-        var services = builder.AddServiceApi(section.ToLowerInvariant(), options.SignIn.ClientId);
-        services.AddSingleton(builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
+        var service = section.ToLowerInvariant();
+        // Each service's client in Auth is named for the service, and so is the audience of its API.
+        if (string.IsNullOrEmpty(options.SignIn.ClientId)) options.SignIn.ClientId = service;
+        var services = builder.AddServiceApi(service, options.SignIn.ClientId);
         services.AddAtesSignIn(options.SignIn);
         services.AddAuthorizationBuilder().AddAdminPolicy();
         services.AddSingleton<IAuthorizationHandler, ReplicaRoleHandler>();
-        services.AddRazorComponents();
         return services;
     }
 
     /// <summary>
     /// What every service's web side has, Auth's included: problems for every refusal, the API's JSON and its
-    /// description, the form limits, antiforgery (cookie <c>ates.{cookiePrefix}.antiforgery</c>) and telemetry.
+    /// description, the form limits, antiforgery (cookie <c>ates.{cookiePrefix}.antiforgery</c>), pages, telemetry.
     /// </summary>
     public static IServiceCollection AddServiceApi(this WebApplicationBuilder builder, string service, string cookiePrefix)
     {
@@ -48,6 +50,8 @@ public static class ServiceWeb
         services.AddAntiforgery(o => o.Cookie.Name = $"ates.{cookiePrefix}.antiforgery");
         services.AddApiDescription();
         services.UseSnakeCaseJson();
+        services.AddSingleton(builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
+        services.AddRazorComponents();
         builder.AddServiceTelemetry(service);
         return services;
     }
@@ -68,25 +72,41 @@ public static class ServiceWeb
         });
 
     /// <summary>
-    /// The middleware in order, then the shared endpoints: API docs, sign-out, health, and the ops API (status, dead
-    /// letters, replay) for Analytics' ops page and rebuild, with an admin's token. <typeparamref name="TDb"/> holds the
-    /// users replica and the outbox.
+    /// A service that signs people in through Auth: <see cref="UseServicePipeline"/> with the gate that signs out a
+    /// deactivated popug, then sign-out and the ops API. <typeparamref name="TDb"/> holds the users replica and the outbox.
     /// </summary>
     public static WebApplication UseServiceWeb<TDb>(this WebApplication app, ServiceOptions options) where TDb : DbContext
     {
+        app.UseServicePipeline(options, signedIn => signedIn.UseDeactivatedUserGate<TDb>());
+        app.MapAtesSignOut();
+        app.MapServiceOps<TDb>();
+        return app;
+    }
+
+    /// <summary>
+    /// The middleware every service runs, Auth's included, in this order, then the endpoints every service has: API
+    /// docs and health. <paramref name="afterAuthentication"/> runs between authentication and authorization.
+    /// </summary>
+    public static WebApplication UseServicePipeline(this WebApplication app, ServiceOptions options, Action<WebApplication>? afterAuthentication = null)
+    {
+        // Behind the gateway (a loopback proxy, trusted by default) the client's own address: for the logs, and for
+        // Auth's sign-in throttle.
+        app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor });
         app.UseServiceMetrics();
         if (options.PathBase.Length > 0) app.UsePathBase(options.PathBase);
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusPages.WriteAsync);
         app.UseAuthentication();
-        app.UseDeactivatedUserGate<TDb>();
+        afterAuthentication?.Invoke(app);
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapOpenApi();
         app.MapScalarApiReference("/api/docs");
-        app.MapAtesSignOut();
         app.MapServiceHealth();
-        app.MapOps<TDb>().RequireAuthorization(AdminPolicy.Name);
         return app;
     }
+
+    /// <summary>The ops API (status, dead letters, replay) for Analytics' ops page and rebuild, with an admin's token.</summary>
+    public static RouteGroupBuilder MapServiceOps<TDb>(this IEndpointRouteBuilder app) where TDb : DbContext =>
+        app.MapOps<TDb>().RequireAuthorization(AdminPolicy.Name);
 }

@@ -3,7 +3,7 @@ using Ates.ServiceDefaults.Hosting;
 namespace Ates.Tasks.Hosting;
 
 /// <summary>The "Tasks" configuration section.</summary>
-public sealed class TasksOptions : ServiceOptions
+public sealed class TasksOptions : SignedInServiceOptions
 {
     public TasksOptions() => Database = "sqlite:data/tasks.db";
 

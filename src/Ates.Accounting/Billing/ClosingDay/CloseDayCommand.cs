@@ -19,7 +19,7 @@ public sealed record CloseDayOutcome(DayCloseResult? Closed, DateOnly OpenDay)
 /// instead of closing the next day too. A day whose marker has come but whose task events are not all processed
 /// (some dead-lettered) closes only with a reason, which the day keeps.
 /// </summary>
-public sealed class CloseDayCommand(AccountingDb db, BillingCalendar clock, DayCloser closer)
+public sealed class CloseDayCommand(AccountingDb db, BillingCalendar clock, BillingDayCloser closer)
 {
     public async Task<CloseDayOutcome> CloseAsync(DateOnly day, string? reason, CancellationToken ct)
     {

@@ -45,7 +45,7 @@ public static class CloseDayEndpoints
             .WithSummary("Close the open day now: pay out positive balances, carry negatives over, open the next day (admins, accountants)")
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409);
 
-        app.MapGet("/api/days/waiting", async (DayCloser closer, CancellationToken ct) => TypedResults.Ok(new { Waiting = await closer.WaitingAsync(ct) }))
+        app.MapGet("/api/days/waiting", async (BillingDayCloser closer, CancellationToken ct) => TypedResults.Ok(new { Waiting = await closer.WaitingAsync(ct) }))
             .RequireAuthorization(AccountingPolicies.Management)
             .WithTags("Accounting")
             .WithSummary("The open day, if its marker has come but not all of its task events are processed: how many, and the dead letters among them");

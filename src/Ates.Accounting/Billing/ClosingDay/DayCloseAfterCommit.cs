@@ -14,7 +14,7 @@ public sealed class DayCloseAfterCommit(IServiceScopeFactory scopes) : IBatchCom
     {
         if (!events.Any(e => e is TasksDayClosed or TaskCreated or TaskUpdated or TaskAssigned or TaskCompleted)) return;
         await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DayCloser>().CloseDueDaysAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<BillingDayCloser>().CloseDueDaysAsync(ct);
     }
 }
 

@@ -16,7 +16,7 @@ public sealed class DayCloseWatch(IServiceScopeFactory scopes, AccountingOptions
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var closer = scope.ServiceProvider.GetRequiredService<DayCloser>();
+                var closer = scope.ServiceProvider.GetRequiredService<BillingDayCloser>();
                 await closer.CloseDueDaysAsync(ct);
                 if (DayCloseMetrics.Observed) DayCloseMetrics.RecordWaiting(await closer.WaitingAsync(ct), time.GetUtcNow().UtcDateTime);
             }

@@ -18,7 +18,7 @@ public sealed record WaitingDay(DateOnly Day, long Processed, long Expected, Dat
 }
 
 /// <summary>A waiting day on the ops page, with the dead letters that hold it.</summary>
-public sealed class WaitingDayWarnings(DayCloser closer) : IOpsWarnings
+public sealed class WaitingDayWarnings(BillingDayCloser closer) : IOpsWarnings
 {
     public async Task<IReadOnlyList<OpsWarning>> WarningsAsync(CancellationToken ct) =>
         await closer.WaitingAsync(ct) is { } waiting ? [new OpsWarning(waiting.Describe(), waiting.HeldBy.Select(l => l.Id).ToList())] : [];

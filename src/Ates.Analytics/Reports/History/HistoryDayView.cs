@@ -6,7 +6,7 @@ namespace Ates.Analytics.Reports.History;
 /// <summary>Accounting's own figures for a day it closed (billing.cycle_closed).</summary>
 public sealed record ClosedView(decimal ManagementEarnings, decimal Payouts, int AccountsInNegative)
 {
-    public static ClosedView? Of(ClosedDay? d) => d is null ? null
+    public static ClosedView? Of(ClosedDayFact? d) => d is null ? null
         : new(Money.FromCents(d.ManagementEarningsCents), Money.FromCents(d.PayoutsCents), d.AccountsInNegative);
 }
 

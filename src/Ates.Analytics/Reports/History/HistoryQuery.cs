@@ -10,7 +10,7 @@ namespace Ates.Analytics.Reports.History;
 /// One day of the history: its money, how many popugs ended it in the negative, its most expensive task, and
 /// Accounting's own figures once it closed the day (null before).
 /// </summary>
-public sealed record HistoryDay(DayTotals Totals, int InNegative, PricedTask? MostExpensive, ClosedDay? Closed)
+public sealed record HistoryDay(DayTotals Totals, int InNegative, PricedTask? MostExpensive, ClosedDayFact? Closed)
 {
     public DateOnly Day => Totals.Day;
 

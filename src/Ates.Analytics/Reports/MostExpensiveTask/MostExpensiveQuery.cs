@@ -25,10 +25,10 @@ public static class MostExpensiveQuery
         return (await PricedAsync(db, candidates, ct)).GroupBy(t => t.Day).ToDictionary(g => g.Key, g => MostExpensive.Pick(g)!);
     }
 
-    static IQueryable<Posting> Rewards(AnalyticsDb db, Period period) =>
+    static IQueryable<PostingFact> Rewards(AnalyticsDb db, Period period) =>
         db.Postings.AsNoTracking().Where(p => p.Kind == TransactionKind.Reward && p.TaskId != null && p.Day >= period.From && p.Day <= period.To);
 
-    static async Task<List<PricedTask>> PricedAsync(AnalyticsDb db, IQueryable<Posting> postings, CancellationToken ct)
+    static async Task<List<PricedTask>> PricedAsync(AnalyticsDb db, IQueryable<PostingFact> postings, CancellationToken ct)
     {
         // A placeholder (the task's task.created not in yet) has no title to show.
         var rows = await (from p in postings

@@ -1,4 +1,4 @@
-namespace Ates.Accounting.Tasks;
+namespace Ates.Accounting.TaskCharges;
 
 /// <summary>
 /// Accounting's copy of a task: what the audit log shows (title, jira id) and the prices set on first sight.

@@ -2,7 +2,7 @@ using Ates.Accounting.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Ates.Accounting.Tasks;
+namespace Ates.Accounting.TaskCharges;
 
 /// <summary>The tasks Accounting prices, in its database.</summary>
 public static class BillableTaskModel

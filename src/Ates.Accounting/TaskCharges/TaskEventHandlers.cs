@@ -5,7 +5,7 @@ using Ates.Contracts;
 using Ates.Messaging.Inbox;
 using Ates.ServiceDefaults.Users;
 
-namespace Ates.Accounting.Tasks;
+namespace Ates.Accounting.TaskCharges;
 
 /// <summary>
 /// Tasks' four task events. Whichever brings a task first prices it; an assignment debits the assignee the fee and a

@@ -4,7 +4,7 @@ using Ates.Contracts;
 using Ates.Messaging.Inbox;
 using Microsoft.EntityFrameworkCore;
 
-namespace Ates.Accounting.Tasks;
+namespace Ates.Accounting.TaskCharges;
 
 /// <summary>
 /// Loads, once per consumer batch, the tasks, accounts and users its task events will look up: three queries instead of

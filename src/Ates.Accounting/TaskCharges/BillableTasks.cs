@@ -3,7 +3,7 @@ using Ates.Accounting.Pricing;
 using Ates.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
 
-namespace Ates.Accounting.Tasks;
+namespace Ates.Accounting.TaskCharges;
 
 /// <summary>
 /// Accounting's tasks within one scope (a consumer batch): each looked up once, and priced on first sight. Should

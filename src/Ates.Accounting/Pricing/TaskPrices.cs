@@ -15,17 +15,3 @@ public readonly record struct TaskPrices(decimal AssignFee, decimal Reward)
         return new TaskPrices(assignFee, reward);
     }
 }
-
-/// <summary>Where a new task's prices come from; tests inject a scripted one.</summary>
-public interface IPriceSource
-{
-    TaskPrices PricesFor(Guid taskId);
-}
-
-/// <summary>Independent uniform draws, whole dollars: fee 10..20, reward 20..40.</summary>
-public sealed class RandomPriceSource : IPriceSource
-{
-    public TaskPrices PricesFor(Guid taskId) => TaskPrices.Checked(
-        Random.Shared.Next(TaskPrices.MinAssignFee, TaskPrices.MaxAssignFee + 1),
-        Random.Shared.Next(TaskPrices.MinReward, TaskPrices.MaxReward + 1));
-}

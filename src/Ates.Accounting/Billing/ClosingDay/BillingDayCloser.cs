@@ -17,7 +17,7 @@ namespace Ates.Accounting.Billing.ClosingDay;
 /// so it sees every posting into its day committed and none in flight. A crash before the commit leaves nothing; the
 /// day's key and the payouts' keys make a second close fail rather than pay twice.
 /// </summary>
-public sealed class DayCloser(AccountingDb db, LedgerBook ledger, IOutbox outbox, BillingCalendar clock, ILogger<DayCloser> log)
+public sealed class BillingDayCloser(AccountingDb db, LedgerBook ledger, IOutbox outbox, BillingCalendar clock, ILogger<BillingDayCloser> log)
 {
     static readonly string TasksSource = EventEnvelope.SourceOf("tasks");
     static readonly string MarkerType = EventRegistry.Default.Describe(typeof(TasksDayClosed)).Type;
