@@ -20,22 +20,21 @@ namespace Ates.ServiceDefaults.Hosting;
 /// <summary>The web side every service shares: sign-in, problems for every refusal, pages, API docs, health.</summary>
 public static class ServiceWeb
 {
-    /// <summary>The web side, configured from the service's section <paramref name="section"/> and "Site" (the links).</summary>
+    /// <summary>The web side, configured from the service's section <paramref name="section"/> and "Site" (the links, in <see cref="AddServiceApi"/>).</summary>
     public static IServiceCollection AddServiceWeb(this WebApplicationBuilder builder, ServiceOptions options, string section)
     {
         ProductionProfile.CheckSignIn(builder.Environment, options, section);
         var services = builder.AddServiceApi(section.ToLowerInvariant(), options.SignIn.ClientId);
-        services.AddSingleton(builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
         services.AddAtesSignIn(options.SignIn);
         services.AddAuthorizationBuilder().AddAdminPolicy();
         services.AddSingleton<IAuthorizationHandler, ReplicaRoleHandler>();
-        services.AddRazorComponents();
         return services;
     }
 
     /// <summary>
     /// What every service's web side has, Auth's included: problems for every refusal, the API's JSON and its
-    /// description, the form limits, antiforgery (cookie <c>ates.{cookiePrefix}.antiforgery</c>) and telemetry.
+    /// description, the form limits, antiforgery (cookie <c>ates.{cookiePrefix}.antiforgery</c>), telemetry, and the
+    /// pages' parts: Razor components on the shared <see cref="Shell"/> and the menu's links from "Site".
     /// </summary>
     public static IServiceCollection AddServiceApi(this WebApplicationBuilder builder, string service, string cookiePrefix)
     {
@@ -49,6 +48,8 @@ public static class ServiceWeb
         services.AddApiDescription();
         services.UseSnakeCaseJson();
         builder.AddServiceTelemetry(service);
+        services.AddSingleton(builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
+        services.AddRazorComponents();
         return services;
     }
 
