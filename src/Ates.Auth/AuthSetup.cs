@@ -51,6 +51,7 @@ public static class AuthSetup
                 o.ClaimsIdentity.EmailClaimType = Claims.Email;
             })
             .AddSignInManager()
+            .AddClaimsPrincipalFactory<CookieClaims>()
             .AddEntityFrameworkStores<AuthDb>();
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
         services.ConfigureApplicationCookie(c =>

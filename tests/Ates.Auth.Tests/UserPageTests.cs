@@ -87,6 +87,32 @@ public sealed partial class UserPageTests(AuthApp app) : IClassFixture<AuthApp>
         Assert.Contains("You cannot deactivate yourself", await own.Content.ReadAsStringAsync(Ct));
     }
 
+    [Fact]
+    public async Task Auth_pages_stand_on_the_shared_frame_with_the_menu_of_the_signed_in_role()
+    {
+        // Nobody is signed in on the sign-in page: the frame shows no menu and no sign-out.
+        using var signIn = await app.Browser().GetAsync("/signin", Ct);
+        var anonymous = await signIn.Content.ReadAsStringAsync(Ct);
+        Assert.Equal([], Menu(anonymous));
+        Assert.DoesNotContain("/signout", anonymous);
+
+        // The admin's users page: the admin's whole menu with Users current, their name, and sign-out in the header.
+        var admin = await app.SignedInBrowserAsync("admin@popug.inc");
+        var users = await (await admin.GetAsync("/admin/users", Ct)).Content.ReadAsStringAsync(Ct);
+        Assert.Equal([("Tasks", false), ("Accounting", false), ("Analytics", false), ("Users", true), ("Ops", false)], Menu(users));
+        Assert.Matches(new Regex("<form class=\"who\" method=\"post\" action=\"/signout\">.*Ada Admin <span class=\"badge\">admin</span>", RegexOptions.Singleline), Header(users));
+
+        // A manager on Auth's own page sees a manager's menu: the role comes from Auth's cookie.
+        var manager = await app.SignedInBrowserAsync("manager@popug.inc");
+        Assert.Equal([("Tasks", false)], Menu(await (await manager.GetAsync("/", Ct)).Content.ReadAsStringAsync(Ct)));
+    }
+
+    static string Header(string html) => Regex.Match(html, "<header class=\"top\">(.*?)</header>", RegexOptions.Singleline).Groups[1].Value;
+
+    static List<(string, bool)> Menu(string html) =>
+        [.. Regex.Matches(Header(html), "<nav>.*?</nav>", RegexOptions.Singleline).SelectMany(nav => Regex.Matches(nav.Value, "<a href=\"[^\"]*\"( class=\"current\")?>([^<]*)</a>"))
+            .Select(a => (a.Groups[2].Value, a.Groups[1].Success))];
+
     static (string?, string?, string?, long) Snapshot(JsonElement e) =>
         (e.GetProperty("name").GetString(), e.GetProperty("role").GetString(), e.GetProperty("status").GetString(), e.GetProperty("entity_version").GetInt64());
 }

@@ -83,6 +83,7 @@ public abstract class TrackerTests(SystemUnderTest system)
         await page.FillAsync("#password", SystemUnderTest.Password);
         await page.ClickAsync("button[type=submit]");
         await Assertions.Expect(page.Locator(".error")).ToContainTextAsync("deactivated");
+        await system.ScreenshotAsync(page, "signin-refused");
         Assert.Contains("/auth/signin", page.Url);
     }
 }

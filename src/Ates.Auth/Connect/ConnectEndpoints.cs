@@ -1,16 +1,16 @@
 using System.Security.Claims;
-using System.Text;
 using Ates.Auth.Data;
 using Ates.Auth.SignIn;
 using Ates.Auth.Users;
 using Ates.Contracts;
+using Ates.ServiceDefaults.Pages;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
-using static Ates.Auth.SignIn.Page;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Ates.Auth.Connect;
@@ -111,7 +111,7 @@ public static class ConnectEndpoints
             && http.Request.Form.ContainsKey(ConfirmField) && await antiforgery.IsRequestValidAsync(http);
         var signedIn = session.Principal?.FindFirstValue(Claims.Subject);
         if (!confirmed && (hint is null || (signedIn is not null && hint != signedIn)))
-            return ConfirmSignOut(http, antiforgery, request);
+            return ConfirmSignOut(http, request);
 
         await signIn.SignOutAsync();
         ServiceSessions.EndAll(http, options);
@@ -122,22 +122,12 @@ public static class ConnectEndpoints
     const string ConfirmField = "confirm";
 
     /// <summary>"Sign out of aTES?": posts the same end-session request back, with the form's token.</summary>
-    static IResult ConfirmSignOut(HttpContext http, IAntiforgery antiforgery, OpenIddictRequest request)
+    static RazorComponentResult<SignOutPage> ConfirmSignOut(HttpContext http, OpenIddictRequest request)
     {
-        var token = antiforgery.GetAndStoreTokens(http);
-        var fields = new StringBuilder();
-        foreach (var name in new[] { Parameters.ClientId, Parameters.PostLogoutRedirectUri, Parameters.State, Parameters.IdTokenHint })
-            if (request.GetParameter(name)?.ToString() is { Length: > 0 } value)
-                fields.Append($"""<input type="hidden" name="{name}" value="{E(value)}">""");
-        return Html("Sign out", $"""
-            <h1><span class="brand">aTES</span> sign out</h1>
-            <p class="lead">Sign out of tasks, accounting and analytics on this browser?</p>
-            <form method="post" action="{http.Request.PathBase}/connect/endsession">
-              <input type="hidden" name="{E(token.FormFieldName)}" value="{E(token.RequestToken)}">
-              {fields}
-              <button type="submit" name="{ConfirmField}" value="yes">Sign out</button>
-            </form>
-            """);
+        var fields = new[] { Parameters.ClientId, Parameters.PostLogoutRedirectUri, Parameters.State, Parameters.IdTokenHint }
+            .Select(name => KeyValuePair.Create(name, request.GetParameter(name)?.ToString() ?? ""))
+            .Where(field => field.Value.Length > 0).ToList();
+        return new(new { Base = http.Local(""), Fields = fields, Confirm = ConfirmField });
     }
 
     static IResult Refuse(string error, string description) =>

@@ -2,11 +2,10 @@ using Ates.Auth.Data;
 using Ates.Contracts;
 using Ates.ServiceDefaults.Pages;
 using Ates.ServiceDefaults.Validation;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
-using static Ates.Auth.SignIn.Page;
 
 namespace Ates.Auth.SignIn;
 
@@ -25,8 +24,8 @@ public static class SignInEndpoints
 {
     public static void MapSignIn(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/signin", (HttpContext http, IAntiforgery antiforgery, string? returnUrl) =>
-            Form(http, antiforgery, returnUrl, email: null, error: null, StatusCodes.Status200OK)).ExcludeFromDescription();
+        app.MapGet("/signin", (HttpContext http, string? returnUrl) =>
+            Form(http, returnUrl, email: null, error: null, StatusCodes.Status200OK)).ExcludeFromDescription();
         app.MapPost("/signin", SignIn).ExcludeFromDescription();
         app.MapPost("/signout", async (HttpContext http, SignInManager<AuthUser> signIn, Hosting.AuthOptions options) =>
         {
@@ -38,18 +37,18 @@ public static class SignInEndpoints
     }
 
     // Form binding makes the endpoint check the antiforgery token (UseAntiforgery) before this runs.
-    static async Task<IResult> SignIn([FromForm] SignInForm form, HttpContext http, IAntiforgery antiforgery,
+    static async Task<IResult> SignIn([FromForm] SignInForm form, HttpContext http,
         PasswordCheck passwords, SignInManager<AuthUser> signIn)
     {
         var (user, wait, lockedOut) = await passwords.CheckAsync(http, form.Email, form.Password);
         if (wait is not null)
-            return Form(http, antiforgery, form.ReturnUrl, form.Email, $"Too many failed sign-ins from here. Try again in {Minutes(wait.Value)}.", StatusCodes.Status429TooManyRequests);
+            return Form(http, form.ReturnUrl, form.Email, $"Too many failed sign-ins from here. Try again in {Minutes(wait.Value)}.", StatusCodes.Status429TooManyRequests);
         if (user is null)
-            return Form(http, antiforgery, form.ReturnUrl, form.Email,
+            return Form(http, form.ReturnUrl, form.Email,
                 lockedOut ? "Too many failed attempts. Try again in a few minutes." : "The email or password is wrong.", StatusCodes.Status401Unauthorized);
         // Said only to someone who knows the password.
         if (user.Status != UserStatus.Active)
-            return Form(http, antiforgery, form.ReturnUrl, form.Email, "This account is deactivated. Ask an admin to reactivate it.", StatusCodes.Status403Forbidden);
+            return Form(http, form.ReturnUrl, form.Email, "This account is deactivated. Ask an admin to reactivate it.", StatusCodes.Status403Forbidden);
 
         await signIn.SignInAsync(user, isPersistent: false);
         return IsLocal(form.ReturnUrl) ? Results.Redirect(form.ReturnUrl!) : Results.LocalRedirect("~/");
@@ -57,21 +56,12 @@ public static class SignInEndpoints
 
     static string Minutes(TimeSpan wait) => wait <= TimeSpan.FromMinutes(1) ? "a minute" : $"{Math.Ceiling(wait.TotalMinutes):0} minutes";
 
-    static async Task<IResult> Home(HttpContext http, IAntiforgery antiforgery, UserManager<AuthUser> users)
+    static async Task<IResult> Home(HttpContext http, UserManager<AuthUser> users)
     {
         var cookie = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var user = cookie.Succeeded ? await users.GetUserAsync(cookie.Principal) : null;
         if (user is null) return Results.LocalRedirect("~/signin");
-        var token = antiforgery.GetAndStoreTokens(http);
-        return Html("Signed in", $"""
-            <h1><span class="brand">aTES</span> Auth</h1>
-            <p class="lead">Signed in as <strong>{E(user.Name)}</strong> ({E(user.Email)}), {E(user.Role.ToString().ToLowerInvariant())}.</p>
-            {(user.Role == UserRole.Admin ? $"""<p><a href="{http.Request.PathBase}/admin/users">Manage users</a></p>""" : "")}
-            <form method="post" action="{http.Request.PathBase}/signout">
-              <input type="hidden" name="{E(token.FormFieldName)}" value="{E(token.RequestToken)}">
-              <button type="submit">Sign out</button>
-            </form>
-            """);
+        return new RazorComponentResult<SignedInPage>(new { Popug = user, Base = http.Local("") });
     }
 
     /// <summary>
@@ -82,24 +72,6 @@ public static class SignInEndpoints
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
         && PlainText.Problem(url) is null;
 
-    static IResult Form(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? email, string? error, int status)
-    {
-        var token = antiforgery.GetAndStoreTokens(http);
-        var message = error is null ? "" : $"""<p class="error" role="alert">{E(error)}</p>""";
-        return Html("Sign in", $"""
-            <h1><span class="brand">aTES</span> sign in</h1>
-            <p class="lead">UberPopug Inc. — one sign-in for tasks, accounting and analytics.</p>
-            {message}
-            <form method="post" action="{http.Request.PathBase}/signin">
-              <input type="hidden" name="{E(token.FormFieldName)}" value="{E(token.RequestToken)}">
-              <input type="hidden" name="returnUrl" value="{E(returnUrl)}">
-              <label for="email">Email</label>
-              <input id="email" name="email" type="email" autocomplete="username" required autofocus value="{E(email)}">
-              <label for="password">Beak shape <small>(your password)</small></label>
-              <input id="password" name="password" type="password" autocomplete="current-password" required>
-              <button type="submit">Sign in</button>
-            </form>
-            <footer>Forgot your beak shape? Ask an admin.</footer>
-            """, status);
-    }
+    static RazorComponentResult<SignInPage> Form(HttpContext http, string? returnUrl, string? email, string? error, int status) =>
+        new(new { Base = http.Local(""), ReturnUrl = returnUrl, Email = email, Error = error }) { StatusCode = status };
 }

@@ -21,7 +21,7 @@ namespace Ates.ServiceDefaults.Hosting;
 /// <summary>The web side every service shares: sign-in, problems for every refusal, pages, API docs, health.</summary>
 public static class ServiceWeb
 {
-    /// <summary>The web side, configured from the service's section <paramref name="section"/> and "Site" (the links).</summary>
+    /// <summary>The web side, configured from the service's section <paramref name="section"/> and "Site" (the links, in <see cref="AddServiceApi"/>).</summary>
     public static IServiceCollection AddServiceWeb(this WebApplicationBuilder builder, SignedInServiceOptions options, string section)
     {
         ProductionProfile.CheckSignIn(builder.Environment, options, section);
@@ -37,7 +37,8 @@ public static class ServiceWeb
 
     /// <summary>
     /// What every service's web side has, Auth's included: problems for every refusal, the API's JSON and its
-    /// description, the form limits, antiforgery (cookie <c>ates.{cookiePrefix}.antiforgery</c>), pages, telemetry.
+    /// description, the form limits, antiforgery (cookie <c>ates.{cookiePrefix}.antiforgery</c>), telemetry, and the
+    /// pages' parts: Razor components on the shared <see cref="Shell"/> and the menu's links from "Site".
     /// </summary>
     public static IServiceCollection AddServiceApi(this WebApplicationBuilder builder, string service, string cookiePrefix)
     {
@@ -50,9 +51,9 @@ public static class ServiceWeb
         services.AddAntiforgery(o => o.Cookie.Name = $"ates.{cookiePrefix}.antiforgery");
         services.AddApiDescription();
         services.UseSnakeCaseJson();
+        builder.AddServiceTelemetry(service);
         services.AddSingleton(builder.Configuration.GetSection("Site").Get<SiteLinks>() ?? new SiteLinks());
         services.AddRazorComponents();
-        builder.AddServiceTelemetry(service);
         return services;
     }
 

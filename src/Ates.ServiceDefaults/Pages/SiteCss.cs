@@ -1,6 +1,6 @@
 namespace Ates.ServiceDefaults.Pages;
 
-/// <summary>The one stylesheet of the service pages: plain CSS, no build step, the same palette as Auth's sign-in.</summary>
+/// <summary>The one stylesheet of the service pages: plain CSS, no build step, Auth's pages included.</summary>
 public static class SiteCss
 {
     public const string Text = """
@@ -18,6 +18,7 @@ public static class SiteCss
         .who { display:flex; align-items:center; gap:.6rem; margin:0; color:var(--muted); font-size:.9rem; }
         main { width:min(72rem,calc(100vw - 2rem)); margin:1.5rem auto 3rem; background:#fff; border:1px solid var(--line);
                border-radius:14px; padding:1.5rem 2rem 2rem; box-shadow:0 10px 30px rgba(29,42,36,.08); }
+        main.narrow { width:min(26rem,calc(100vw - 2rem)); margin-top:10vh; }
         h1 { margin:0 0 1rem; font-size:1.5rem; } h2 { font-size:1.1rem; margin:1.8rem 0 .6rem; }
         .lead { color:var(--muted); }
         .notice { margin:0 0 1rem; padding:.6rem .8rem; border-radius:8px; }
@@ -29,6 +30,7 @@ public static class SiteCss
         .neg { color:var(--bad); } .pos { color:var(--accent-dark); }
         .badge { display:inline-block; padding:.05rem .5rem; border-radius:999px; font-size:.78rem; background:#eef3f0; color:var(--ink); }
         .badge.done { background:#e6f4ec; color:var(--accent-dark); } .badge.open { background:#fff4d6; color:#7a5a00; }
+        .badge.bad { background:#fdecea; color:var(--bad); }
         .jira { font-family:ui-monospace,SFMono-Regular,Menlo,monospace; font-size:.85rem; color:var(--muted); margin-right:.45rem; }
         button, .button { display:inline-block; padding:.45rem .9rem; font:inherit; font-weight:600; color:#fff; background:var(--accent);
                border:0; border-radius:8px; cursor:pointer; text-decoration:none; }
@@ -55,5 +57,6 @@ public static class SiteCss
         .empty { color:var(--muted); padding:1.5rem 0; text-align:center; }
         .pager { display:flex; gap:1rem; justify-content:center; margin:1rem 0; }
         .muted { color:var(--muted); }
+        .nowrap { white-space:nowrap; }
         """;
 }
