@@ -41,6 +41,9 @@ public abstract class AnalyticsTests(SystemUnderTest system)
         var admin = await system.SignInAsync("admin@popug.inc", "/analytics/");
         await Assertions.Expect(admin.Locator("[data-test=earnings-today]")).ToBeVisibleAsync();
         await system.ScreenshotAsync(admin, "analytics-dashboard");
+        // The menu leads where the gateway serves each page, whatever a service's own settings say for running alone.
+        Assert.Equal(["/tasks/", "/accounting/", "/analytics/", "/auth/admin/users", "/analytics/ops"],
+            await admin.Locator("header.top nav a").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))"));
 
         // Rebuild from the page: the admin's session token goes to each producer's log through the gateway.
         await admin.GotoAsync("/analytics/rebuild");

@@ -162,6 +162,9 @@ public sealed class Topology : IAsyncDisposable
                 [$"{section}__PathBase"] = pathBase,
                 [$"{section}__SignIn__Authority"] = $"{url}/auth/",
                 [$"{section}__SignIn__RequireHttpsMetadata"] = "false",
+                // The menu's links on the gateway, over what a service's appsettings give for running it alone.
+                ["Site__Analytics"] = "/analytics/",
+                ["Site__Ops"] = "/analytics/ops",
             };
             if (section == "Auth")
             {
