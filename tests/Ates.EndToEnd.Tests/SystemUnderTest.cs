@@ -73,7 +73,11 @@ public abstract class SystemUnderTest : IAsyncLifetime
         await page.ClickAsync("button[type=submit]");
         try
         {
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == startAt.Split('?')[0]);
+            // Arrived once the page's navigation commits and its frame (every signed-in page has the shared top bar) is
+            // there. Waiting for the load event instead raced with a page that reloads itself (the ops page sends
+            // Refresh: 5 while a consumer is behind): once, the page had loaded, up to date, and that wait still ran out.
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == startAt.Split('?')[0], new() { WaitUntil = WaitUntilState.Commit });
+            await page.Locator("header.top nav").WaitForAsync();
         }
         catch (TimeoutException e)
         {
