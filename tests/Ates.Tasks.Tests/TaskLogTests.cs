@@ -21,6 +21,7 @@ public sealed class TaskLogTests
     public async Task Concurrent_creations_wait_for_their_turn_without_a_connection_waiting_on_the_lock()
     {
         await using var system = await StartAsync(database: "postgres");
+        await RecordWritingTransactionsAsync(system);
         using var api = await system.ApiAsync("manager@popug.inc");
 
         // What the database sees meanwhile: backends of the Tasks database waiting for the task log's advisory lock.
@@ -71,6 +72,7 @@ public sealed class TaskLogTests
     public async Task A_write_that_fails_in_a_shared_turn_costs_only_itself()
     {
         await using var system = await StartAsync(database: "postgres");
+        await RecordWritingTransactionsAsync(system);
         var writer = system.Tasks.Services.GetRequiredService<TaskWriter>();
         var manager = await system.UserIdAsync("manager@popug.inc");
 
@@ -107,13 +109,36 @@ public sealed class TaskLogTests
         Assert.Equal(stored.Select(t => t.Id.ToString()).Order(), rows.Select(r => r.Task).Distinct().Order());
     }
 
-    /// <summary>The creations' outbox rows with the transaction that wrote each (PostgreSQL's xmin).</summary>
+    /// <summary>
+    /// From now on, the transaction that inserts each outbox row is recorded beside it. The row's own xmin will not do:
+    /// the relay's update that marks the row published replaces it with the relay's transaction.
+    /// </summary>
+    static async Task RecordWritingTransactionsAsync(TasksSystem system)
+    {
+        await using var connection = new NpgsqlConnection(system.Postgres!.ConnectionString("tasks"));
+        await connection.OpenAsync(Ct);
+        await using var ddl = new NpgsqlCommand("""
+            CREATE TABLE outbox_writer ("Sequence" bigint PRIMARY KEY, "Transaction" xid8 NOT NULL);
+            CREATE FUNCTION record_outbox_writer() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO outbox_writer VALUES (NEW."Sequence", pg_current_xact_id());
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER outbox_writer AFTER INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION record_outbox_writer();
+            """, connection);
+        await ddl.ExecuteNonQueryAsync(Ct);
+    }
+
+    /// <summary>The creations' outbox rows with the transaction that inserted each (<see cref="RecordWritingTransactionsAsync"/>).</summary>
     static async Task<List<(long Sequence, string Type, string Task, string Transaction)>> CreationRowsAsync(TasksSystem system)
     {
         await using var connection = new NpgsqlConnection(system.Postgres!.ConnectionString("tasks"));
         await connection.OpenAsync(Ct);
-        await using var query = new NpgsqlCommand(
-            """SELECT "Sequence", "Type", "PartitionKey", xmin::text FROM outbox WHERE "Type" IN ('task.created', 'task.assigned') ORDER BY "Sequence" """, connection);
+        await using var query = new NpgsqlCommand("""
+            SELECT o."Sequence", o."Type", o."PartitionKey", w."Transaction"::text
+            FROM outbox o JOIN outbox_writer w ON w."Sequence" = o."Sequence"
+            WHERE o."Type" IN ('task.created', 'task.assigned') ORDER BY o."Sequence"
+            """, connection);
         await using var reader = await query.ExecuteReaderAsync(Ct);
         var rows = new List<(long, string, string, string)>();
         while (await reader.ReadAsync(Ct)) rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
